@@ -1,0 +1,77 @@
+"""microcred: issue, review and verify Open Badges 3.0 micro-credentials for teachers' professional learning."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask import Flask
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from .config import PROJECT_ROOT, Settings
+from .domain.passwords import PasswordPolicy
+from .mail import MailTransport, transport_for
+from .storage.database import create_database_engine, create_session_factory
+
+
+def utc_now() -> datetime:
+    """The service clock."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    """What request handlers and commands need, built once per app and handed to the domain explicitly."""
+
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    passwords: PasswordPolicy
+    mail: MailTransport
+    clock: Callable[[], datetime] = utc_now
+
+
+def create_app(config: Settings | None = None) -> Flask:
+    """Build the web application from ``config`` (default: settings read from the environment)."""
+    settings = config or Settings.from_env()
+    settings.check()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(settings.instance_dir),
+    )
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        TESTING=settings.is_testing,
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        PERMANENT_SESSION_LIFETIME=8 * 3600,
+        SESSION_COOKIE_NAME="__Host-microcred" if settings.is_production else "microcred",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SECURE=settings.is_production,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=8 * 3600,
+        PREFERRED_URL_SCHEME="https" if settings.is_production else "http",
+    )
+    engine = create_database_engine(settings.database_url)
+    app.extensions["microcred"] = Services(
+        settings=settings,
+        engine=engine,
+        session_factory=create_session_factory(engine),
+        passwords=PasswordPolicy(cheap=settings.password_hash_cheap),
+        mail=transport_for(settings.smtp_url, settings.sender),
+    )
+
+    from .web import init_web
+
+    init_web(app)
+
+    from .cli import register_commands
+
+    register_commands(app)
+    return app

@@ -1,0 +1,188 @@
+"""Operator commands: ``microcred db upgrade``, ``users create``, ``demo load``, ``audit verify``, ``mail deliver``."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, FlaskGroup
+
+from .domain import accounts, audit, login_throttle, organizations, outbox
+from .domain.audit import Actor
+from .domain.errors import DomainError, InvalidInput
+from .storage import migrate
+from .storage.database import transaction
+from .storage.models.accounts import ROLES
+
+
+def _services():
+    return current_app.extensions["microcred"]
+
+
+def _fail(exc: DomainError) -> click.ClickException:
+    if isinstance(exc, InvalidInput):
+        details = "; ".join(f"{field}: {message}" for field, message in exc.errors.items())
+        return click.ClickException(f"{exc.message} {details}")
+    return click.ClickException(exc.message)
+
+
+db_cli = AppGroup("db", help="Create and migrate the database.")
+
+
+@db_cli.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Alembic revision to migrate to.")
+def db_upgrade(revision: str) -> None:
+    """Migrate the database to the latest schema (creating it if needed)."""
+    migrate.upgrade(_services().engine, revision)
+    click.echo(f"Database is at revision {migrate.current_revision(_services().engine)}.")
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Migrate the database down to REVISION ("base" empties it)."""
+    migrate.downgrade(_services().engine, revision)
+    click.echo(f"Database is at revision {migrate.current_revision(_services().engine)}.")
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    """Print the database's migration revision."""
+    click.echo(migrate.current_revision(_services().engine) or "empty (run: microcred db upgrade)")
+
+
+issuer_cli = AppGroup("issuer", help="The issuing district.")
+
+
+@issuer_cli.command("setup")
+@click.option("--name", required=True, help="The district's name.")
+@click.option("--url", required=True, help="The district's public web address.")
+@click.option("--email", required=True, help="The district's contact e-mail address.")
+def issuer_setup(name: str, url: str, email: str) -> None:
+    """Create the district and its district office (once per installation)."""
+    svc = _services()
+    try:
+        with transaction(svc.session_factory) as session:
+            details = organizations.clean_issuer_details(name, url, email)
+            issuer = organizations.set_up_issuer(session, details, actor=Actor.system("cli"), now=svc.clock())
+    except DomainError as exc:
+        raise _fail(exc) from exc
+    click.echo(f"Set up {issuer.name}.")
+
+
+users_cli = AppGroup("users", help="People who sign in.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option(
+    "--role", "roles", multiple=True, required=True, type=click.Choice(ROLES), help="Repeat for several roles."
+)
+@click.option("--school", default="District office", show_default=True, help="School name or id.")
+@click.password_option(
+    help="Prompted for when not given; MICROCRED_NEW_PASSWORD also works.", envvar="MICROCRED_NEW_PASSWORD"
+)
+def users_create(email: str, name: str, roles: tuple[str, ...], school: str, password: str) -> None:
+    """Create an account with a password (use the admin pages to invite people by e-mail)."""
+    svc = _services()
+    try:
+        with transaction(svc.session_factory) as session:
+            school_row = organizations.find_school(session, school)
+            user = accounts.create_user(
+                session,
+                svc.passwords,
+                email=email,
+                name=name,
+                roles=roles,
+                school_id=school_row.id,
+                password=password,
+                actor=Actor.system("cli"),
+                now=svc.clock(),
+            )
+    except DomainError as exc:
+        raise _fail(exc) from exc
+    click.echo(f"Created {user.email} ({', '.join(sorted(user.roles))}) at {school_row.name}.")
+
+
+@users_cli.command("purge-failed-logins")
+def users_purge_failed_logins() -> None:
+    """Delete failed sign-in records older than the 15-minute throttle window."""
+    svc = _services()
+    with transaction(svc.session_factory) as session:
+        count = login_throttle.purge_failed_logins(session, now=svc.clock())
+    click.echo(f"Deleted {count} old failed sign-in record(s).")
+
+
+demo_cli = AppGroup("demo", help="Demonstration data.")
+
+
+@demo_cli.command("load")
+def demo_load() -> None:
+    """Load Riverside Unified School District with schools and people (safe to run again)."""
+    from .domain.demo import DEMO_PASSWORD, load_demo
+
+    svc = _services()
+    with transaction(svc.session_factory) as session:
+        report = load_demo(session, svc.passwords, now=svc.clock())
+    click.echo(f"Demo data: {report.created} account(s) created, {report.existing} already present.")
+    click.echo(f"Every demo account's password is: {DEMO_PASSWORD}")
+    for email, roles, school in report.accounts:
+        click.echo(f"  {email:<40} {roles:<22} {school}")
+
+
+audit_cli = AppGroup("audit", help="The audit trail.")
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Recompute the audit chain; exit 1 if any event was edited, inserted or deleted."""
+    svc = _services()
+    with transaction(svc.session_factory) as session:
+        report = audit.verify_chain(session)
+    if report.ok:
+        click.echo(f"Audit trail intact: {report.events_checked} event(s) verified.")
+        return
+    for problem in report.problems:
+        click.echo(f"BROKEN: {problem}", err=True)
+    raise click.ClickException(f"Audit trail is not intact ({len(report.problems)} problem(s)).")
+
+
+mail_cli = AppGroup("mail", help="The e-mail outbox.")
+
+
+@mail_cli.command("deliver")
+@click.option("--loop", is_flag=True, help="Keep delivering until interrupted (for a service unit).")
+@click.option("--interval", default=30, show_default=True, help="Seconds between passes with --loop.")
+def mail_deliver(loop: bool, interval: int) -> None:
+    """Send every due message in the outbox, retrying failures with backoff."""
+    svc = _services()
+    while True:
+        total = outbox.DeliveryReport()
+        while True:
+            with transaction(svc.session_factory) as session:
+                report = outbox.deliver_due(session, svc.mail, now=svc.clock())
+            for name in ("delivered", "logged", "retrying", "failed"):
+                setattr(total, name, getattr(total, name) + getattr(report, name))
+            if report.handled == 0:
+                break
+        click.echo(
+            f"Outbox: {total.delivered} sent, {total.logged} logged (no SMTP), "
+            f"{total.retrying} to retry, {total.failed} failed."
+        )
+        if not loop:
+            return
+        time.sleep(interval)
+
+
+def register_commands(app: Flask) -> None:
+    for group in (db_cli, issuer_cli, users_cli, demo_cli, audit_cli, mail_cli):
+        app.cli.add_command(group)
+
+
+def main() -> None:
+    """The ``microcred`` console script: the Flask CLI of this app."""
+    from . import create_app
+
+    FlaskGroup(create_app=create_app, help="Operate microcred.").main()

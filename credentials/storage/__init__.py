@@ -1,0 +1,1 @@
+"""Persistence: engine and session setup, models, migrations and file stores."""

@@ -1,0 +1,30 @@
+"""The web layer: blueprints, sign-in, CSRF, security headers, error pages and the per-request transaction."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import errors, security, sessions, transaction
+
+csrf = CSRFProtect()
+
+
+def init_web(app: Flask) -> None:
+    """Attach extensions, hooks and blueprints to ``app``."""
+    settings = app.extensions["microcred"].settings
+    if settings.trusted_proxies:
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
+    csrf.init_app(app)
+    transaction.init_app(app)
+    sessions.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+
+    from . import accounts, audit, auth, health, home, organizations, outbox
+
+    for module in (home, auth, accounts, organizations, audit, outbox, health):
+        app.register_blueprint(module.bp)
+    csrf.exempt(health.bp)

@@ -1,0 +1,78 @@
+"""Error pages (HTML, or JSON for API callers). Nothing here ever shows a stack trace or exception text."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from ..domain.errors import DomainError, TooManyAttempts
+
+TITLES = {
+    400: "Bad request",
+    401: "Please sign in",
+    403: "Not allowed",
+    404: "Page not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "That upload is too large",
+    422: "Please check your input",
+    429: "Too many attempts",
+    500: "Something went wrong",
+}
+MESSAGES = {
+    400: "The request could not be understood. Go back and try again.",
+    403: "Your account does not have access to this page. If you think it should, ask your district administrator.",
+    404: "There is nothing at this address. Check the link, or start again from the home page.",
+    405: "This address does not accept that kind of request.",
+    413: "The file or form you sent is larger than we accept. Nothing was saved; go back and send a smaller one.",
+    429: "Too many attempts in a short time. Wait a few minutes and try again.",
+    500: "An unexpected error stopped your request. Nothing was saved. The problem has been logged; please "
+    "try again, and tell your district administrator if it keeps happening.",
+}
+
+
+def wants_json() -> bool:
+    if request.path.startswith("/api/") or request.path == "/healthz":
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def error_response(status: int, message: str | None = None, headers: dict | None = None):
+    message = message or MESSAGES.get(status) or TITLES.get(status, "Error")
+    title = TITLES.get(status, "Error")
+    if wants_json():
+        response = jsonify({"error": {"status": status, "title": title, "message": message}})
+    else:
+        response = render_template("errors/error.html", status=status, title=title, message=message)
+    return response, status, headers or {}
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(_exc):
+        return error_response(
+            400,
+            "This form has expired or did not come from this site, so nothing was saved. Go back, reload "
+            "the page and submit it again.",
+        )
+
+    @app.errorhandler(TooManyAttempts)
+    def _throttled(exc: TooManyAttempts):
+        return error_response(429, exc.message, {"Retry-After": str(exc.retry_after)})
+
+    @app.errorhandler(DomainError)
+    def _domain(exc: DomainError):
+        return error_response(exc.status, exc.message)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        if exc.code is None or exc.code < 400:
+            return exc
+        return error_response(exc.code)
+
+    @app.errorhandler(InternalServerError)
+    def _internal(_exc: InternalServerError):
+        # Flask has already logged the original exception with its traceback.
+        return error_response(500)
