@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
@@ -22,8 +23,7 @@ def check_login_allowed(session: Session, *, email: str, client_address: str, no
             select(func.count(), func.min(FailedLogin.at)).where(column == value, FailedLogin.at > since)
         ).one()
         if count >= MAX_FAILURES:
-            oldest = _aware(oldest)
-            retry_after = max(1, int((oldest + WINDOW - now).total_seconds()) + 1)
+            retry_after = max(1, math.ceil((oldest + WINDOW - now).total_seconds()))
             minutes = -(-retry_after // 60)
             raise TooManyAttempts(
                 f"Too many failed sign-in attempts. For your security, sign-in is paused; "
@@ -42,9 +42,3 @@ def purge_failed_logins(session: Session, *, now: datetime) -> int:
     """Delete failures older than the window; returns how many."""
     result = session.execute(delete(FailedLogin).where(FailedLogin.at <= now - WINDOW))
     return result.rowcount or 0
-
-
-def _aware(value: datetime) -> datetime:
-    from datetime import UTC
-
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -6,9 +6,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, SelectMultipleField, StringField, widgets
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from ..domain import accounts
+from ..domain import accounts, invitations
 from ..domain.audit import Actor
 from ..domain.errors import InvalidInput
 from ..domain.organizations import require_issuer, school_choices
@@ -36,13 +37,23 @@ class RolesField(SelectMultipleField):
 class PersonForm(FlaskForm):
     name = StringField("Full name", validators=[DataRequired("Enter the person's name."), Length(max=200)])
     roles = RolesField(
-        "Roles", choices=[(r, ROLE_LABELS[r]) for r in ROLES], validators=[DataRequired("Choose at least one role.")]
+        "Roles",
+        choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES],
+        validators=[DataRequired("Choose at least one role.")],
     )
     school = SelectField("School", coerce=int, description="Reviewers never review teachers of their own school.")
 
 
 class InviteForm(PersonForm):
     email = EmailField("E-mail address", validators=[DataRequired("Enter an e-mail address."), Length(max=254)])
+
+
+def _school_options(keep=None) -> list[SelectChoice]:
+    """Open schools for a select; a person's current school stays listed even when it has closed."""
+    options = [SelectChoice(school_id, name) for school_id, name in school_choices(db())]
+    if keep is not None and not keep.is_active:
+        options.append(SelectChoice(keep.id, f"{keep.name} (closed)"))
+    return options
 
 
 def _actor() -> Actor:
@@ -70,10 +81,10 @@ def list_people():
 @role_required(ISSUER_ADMIN)
 def invite():
     form = InviteForm()
-    form.school.choices = school_choices(db())
+    form.school.choices = _school_options()
     if form.validate_on_submit():
         try:
-            user = accounts.invite_user(
+            user = invitations.invite_user(
                 db(),
                 email=form.email.data,
                 name=form.name.data,
@@ -97,11 +108,9 @@ def invite():
 def show_person(user_id: int):
     user = accounts.get_user(db(), user_id)
     form = PersonForm(obj=user if request.method == "GET" else None)
-    form.school.choices = school_choices(db())
+    form.school.choices = _school_options(keep=user.school)
     if request.method == "GET":
         form.roles.data, form.school.data = sorted(user.roles), user.school_id
-        if user.school_id not in dict(form.school.choices):
-            form.school.choices.append((user.school_id, f"{user.school.name} (closed)"))
     if form.validate_on_submit():
         try:
             accounts.update_user(
@@ -145,7 +154,7 @@ def reactivate(user_id: int):
 @role_required(ISSUER_ADMIN)
 def resend_invitation(user_id: int):
     user = accounts.get_user(db(), user_id)
-    accounts.resend_invitation(
+    invitations.resend_invitation(
         db(), user, actor=_actor(), issuer_name=require_issuer(db()).name, link_for=link_for, now=now()
     )
     flash(f"A new invitation is on its way to {user.email}; earlier links no longer work.", "success")

@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from ..domain import accounts
+from ..domain import invitations, sign_in
 from ..domain.errors import InvalidInput, TooManyAttempts
 from ..domain.passwords import MAX_LENGTH, MIN_LENGTH
 from ..storage.database import transaction
@@ -78,7 +78,7 @@ def login():
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), 422 if form.is_submitted() else 200
     try:
-        user = accounts.authenticate(
+        user = sign_in.authenticate(
             db(),
             services().passwords,
             email=form.email.data,
@@ -89,10 +89,10 @@ def login():
     except TooManyAttempts as exc:
         form.form_errors.append(exc.message)
         return render_template("auth/login.html", form=form), 429, {"Retry-After": str(exc.retry_after)}
-    except accounts.SignInFailed as exc:
+    except sign_in.SignInFailed as exc:
         # The request's own transaction is rolled back, so the failure is counted in one of its own.
         with transaction(services().session_factory) as separate:
-            accounts.note_failed_sign_in(separate, email=form.email.data, client_address=client_address(), now=now())
+            sign_in.note_failed_sign_in(separate, email=form.email.data, client_address=client_address(), now=now())
         form.form_errors.append(exc.message)
         return render_template("auth/login.html", form=form), 401
     _sign_in(user)
@@ -114,7 +114,7 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(
+            sign_in.change_password(
                 db(),
                 services().passwords,
                 current_user,
@@ -135,7 +135,7 @@ def change_password():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        accounts.request_password_reset(db(), email=form.email.data, link_for=link_for, now=now())
+        sign_in.request_password_reset(db(), email=form.email.data, link_for=link_for, now=now())
         # The same words whether or not the address has an account.
         flash(
             "If that address belongs to an account, we have e-mailed it a link to choose a new password. "
@@ -148,11 +148,11 @@ def forgot_password():
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
-    user = accounts.check_one_time_link(db(), purpose=PASSWORD_RESET, token=token, now=now())
+    user = sign_in.check_one_time_link(db(), purpose=PASSWORD_RESET, token=token, now=now())
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.reset_password(db(), services().passwords, token=token, new_password=form.password.data, now=now())
+            sign_in.reset_password(db(), services().passwords, token=token, new_password=form.password.data, now=now())
         except InvalidInput as exc:
             show_domain_errors(form, exc)
         else:
@@ -164,11 +164,11 @@ def reset_password(token: str):
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 def accept_invitation(token: str):
-    user = accounts.check_one_time_link(db(), purpose=INVITATION, token=token, now=now())
+    user = sign_in.check_one_time_link(db(), purpose=INVITATION, token=token, now=now())
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.accept_invitation(
+            invitations.accept_invitation(
                 db(), services().passwords, token=token, new_password=form.password.data, now=now()
             )
         except InvalidInput as exc:

@@ -1,0 +1,140 @@
+from pathlib import Path
+
+import pytest
+
+from credentials import create_app
+from credentials.config import DEFAULT_PUBLIC_URL, ConfigurationError, Settings
+
+GOOD_PRODUCTION = {
+    "MICROCRED_ENV": "production",
+    "MICROCRED_SECRET_KEY": "k" * 20 + "3f9c1a7e5b2d8c6f4a0e",
+    "MICROCRED_PUBLIC_URL": "https://credentials.riverside.example.org/",
+    "MICROCRED_SMTP_URL": "smtp+starttls://mailer:secret@smtp.riverside.example.org:587",
+}
+
+
+def test_development_defaults(tmp_path):
+    settings = Settings.from_env({"MICROCRED_INSTANCE_DIR": str(tmp_path)})
+    assert settings.env == "development"
+    assert settings.database_url == f"sqlite:///{tmp_path / 'microcred.sqlite3'}"
+    assert settings.public_url == DEFAULT_PUBLIC_URL
+    assert settings.deliver_mail_after_request
+    assert settings.uploads_dir == tmp_path / "uploads"
+    settings.check()
+
+
+def test_development_secret_is_generated_once_and_kept(tmp_path):
+    first = Settings.from_env({"MICROCRED_INSTANCE_DIR": str(tmp_path)})
+    second = Settings.from_env({"MICROCRED_INSTANCE_DIR": str(tmp_path)})
+    assert len(first.secret_key) >= 48
+    assert first.secret_key == second.secret_key
+    assert first.secret_key_source == "development"
+    assert (tmp_path / "development-secret-key").stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["development-secret-key"]
+
+
+def test_every_setting_is_read_from_the_environment(tmp_path):
+    settings = Settings.from_env(
+        {
+            "MICROCRED_ENV": "testing",
+            "MICROCRED_DATABASE_URL": "postgresql://db.example/microcred",
+            "MICROCRED_SECRET_KEY": "s" * 40,
+            "MICROCRED_PUBLIC_URL": "https://cred.example.org/",
+            "MICROCRED_KEYS_DIR": str(tmp_path / "k"),
+            "MICROCRED_UPLOADS_DIR": str(tmp_path / "u"),
+            "MICROCRED_SMTP_URL": "smtps://mail.example.org",
+            "MICROCRED_MAIL_FROM": "Credentials <cred@example.org>",
+            "MICROCRED_TRUSTED_PROXIES": "1",
+            "MICROCRED_LOG_LEVEL": "debug",
+            "MICROCRED_INSTANCE_DIR": str(tmp_path / "i"),
+        }
+    )
+    assert settings.is_testing and settings.password_hash_cheap
+    assert settings.database_url == "postgresql://db.example/microcred"
+    assert settings.public_url == "https://cred.example.org"
+    assert settings.keys_dir == Path(tmp_path / "k")
+    assert settings.uploads_dir == Path(tmp_path / "u")
+    assert settings.sender == "Credentials <cred@example.org>"
+    assert settings.trusted_proxies == 1
+    assert settings.log_level == "DEBUG"
+    assert settings.instance_dir == tmp_path / "i"
+
+
+def test_sender_defaults_to_the_public_host():
+    settings = Settings(public_url="https://cred.example.org")
+    assert settings.sender == "microcred <no-reply@cred.example.org>"
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"MICROCRED_ENV": "staging"}, "MICROCRED_ENV is 'staging'"),
+        ({"MICROCRED_TRUSTED_PROXIES": "two"}, "MICROCRED_TRUSTED_PROXIES must be a whole number"),
+    ],
+)
+def test_malformed_settings_are_named(environ, message, tmp_path):
+    with pytest.raises(ConfigurationError, match=message):
+        Settings.from_env({"MICROCRED_INSTANCE_DIR": str(tmp_path), **environ})
+
+
+def test_production_with_complete_settings_starts(tmp_path):
+    settings = Settings.from_env({**GOOD_PRODUCTION, "MICROCRED_INSTANCE_DIR": str(tmp_path)})
+    settings.check()
+    assert not settings.deliver_mail_after_request
+    assert not settings.password_hash_cheap
+    assert not (tmp_path / "development-secret-key").exists()
+
+
+def test_production_names_every_missing_setting(tmp_path):
+    settings = Settings.from_env({"MICROCRED_ENV": "production", "MICROCRED_INSTANCE_DIR": str(tmp_path)})
+    with pytest.raises(ConfigurationError) as caught:
+        settings.check()
+    message = str(caught.value)
+    assert "MICROCRED_SECRET_KEY is not set" in message
+    assert "MICROCRED_PUBLIC_URL is not set" in message
+    assert "MICROCRED_SMTP_URL is not set" in message
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"MICROCRED_SECRET_KEY": "short"}, "at least 32"),
+        ({"MICROCRED_PUBLIC_URL": "http://cred.example.org"}, "must be an https:// URL"),
+        ({"MICROCRED_SMTP_URL": "http://mail.example.org"}, "MICROCRED_SMTP_URL must start with smtp://"),
+    ],
+)
+def test_production_refuses_unsafe_values(change, message, tmp_path):
+    settings = Settings.from_env({**GOOD_PRODUCTION, **change, "MICROCRED_INSTANCE_DIR": str(tmp_path)})
+    with pytest.raises(ConfigurationError, match=message):
+        settings.check()
+
+
+def test_production_refuses_the_development_secret(tmp_path):
+    development = Settings.from_env({"MICROCRED_INSTANCE_DIR": str(tmp_path)})
+    production = Settings.from_env(
+        {**GOOD_PRODUCTION, "MICROCRED_SECRET_KEY": development.secret_key, "MICROCRED_INSTANCE_DIR": str(tmp_path)}
+    )
+    with pytest.raises(ConfigurationError, match="is the development secret"):
+        production.check()
+
+
+def test_create_app_refuses_bad_production_settings(tmp_path):
+    settings = Settings.from_env({"MICROCRED_ENV": "production", "MICROCRED_INSTANCE_DIR": str(tmp_path)})
+    with pytest.raises(ConfigurationError, match="cannot start in production"):
+        create_app(settings)
+
+
+def test_production_cookies_and_headers(settings, database):
+    production = settings.with_overrides(env="production", smtp_url="smtp://127.0.0.1:2525", password_hash_cheap=True)
+    app = create_app(production)
+    try:
+        assert app.config["SESSION_COOKIE_SECURE"] is True
+        assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+        assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+        assert app.config["SESSION_COOKIE_NAME"].startswith("__Host-")
+        response = app.test_client().get("/login", base_url="https://microcred.test")
+        assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+        cookie = response.headers["Set-Cookie"]
+        assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    finally:
+        app.extensions["microcred"].engine.dispose()
