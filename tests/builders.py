@@ -56,3 +56,75 @@ class Builders:
 
     def admin(self, **kwargs) -> User:
         return self.user("issuer_admin", **kwargs)
+
+
+def definition(slug="exit-tickets", title="Checking for understanding with exit tickets", **overrides) -> dict:
+    """A complete, valid micro-credential definition (schemas/microcredential.schema.json)."""
+    levels = [
+        {"key": "not-yet", "name": "Not yet", "description": "The evidence does not yet show this.", "points": 0},
+        {"key": "proficient", "name": "Proficient", "description": "The evidence shows this clearly.", "points": 2},
+        {"key": "exemplary", "name": "Exemplary", "description": "The evidence shows this with insight.", "points": 3},
+    ]
+    doc = {
+        "slug": slug,
+        "title": title,
+        "summary": "Design exit tickets, read them the same day, and use what they show to plan the next lesson.",
+        "competency": "The educator uses exit tickets to check every student's understanding and adjusts instruction.",
+        "key_method": {
+            "description": "An exit ticket is a short prompt students answer at the end of a lesson.",
+            "components": ["Align the prompt to the lesson goal", "Sort responses", "Plan the next lesson"],
+        },
+        "research": [{"citation": "Wiliam, D. (2011). Embedded Formative Assessment. Solution Tree Press."}],
+        "resources": [{"title": "Exit ticket templates", "url": "https://example.org/exit-tickets"}],
+        "tags": ["formative assessment", "exit tickets"],
+        "subject_areas": ["All subjects"],
+        "grade_bands": ["3-5", "6-8"],
+        "alignments": [
+            {"name": "Learning Forward: Data", "url": "https://learningforward.org/standards/data/", "code": "DATA"}
+        ],
+        "credit_hours": 15,
+        "validity_months": None,
+        "reviewers_required": 1,
+        "max_attempts": 3,
+        "review_turnaround_days": 10,
+        "template": {
+            "parts": [
+                {
+                    "key": "overview",
+                    "title": "Overview questions",
+                    "prompts": [
+                        {"key": "context", "kind": "text", "label": "Describe your class.", "required": True,
+                         "word_limit": 300},
+                    ],
+                },
+                {
+                    "key": "artifacts",
+                    "title": "Classroom artifacts",
+                    "prompts": [
+                        {"key": "tickets", "kind": "file", "label": "Upload three exit tickets.", "required": True,
+                         "file_kinds": ["pdf", "image"], "max_files": 3},
+                        {"key": "video", "kind": "link", "label": "A link to a short video.", "required": False},
+                    ],
+                },
+                {
+                    "key": "reflection",
+                    "title": "Reflection",
+                    "prompts": [
+                        {"key": "reflection", "kind": "text", "label": "What did you change?", "required": True,
+                         "word_limit": 500},
+                    ],
+                },
+            ]
+        },
+        "rubric": {
+            "criteria": [
+                {"key": "design", "name": "Exit ticket design", "description": "Prompts match the lesson goal.",
+                 "part": "artifacts", "levels": levels, "required_level": "proficient"},
+                {"key": "reflection", "name": "Reflection on practice", "description": "Names what changed.",
+                 "part": "reflection", "levels": levels, "required_level": "proficient"},
+            ],
+            "decision_rule": {"kind": "every_criterion"},
+        },
+    }
+    doc.update(overrides)
+    return doc

@@ -23,8 +23,8 @@ def init_web(app: Flask) -> None:
     security.init_app(app)
     errors.init_app(app)
 
-    from . import accounts, audit, auth, health, home, organizations, outbox
+    from . import accounts, audit, auth, catalog, catalog_admin, health, home, organizations, outbox
 
-    for module in (home, auth, accounts, organizations, audit, outbox, health):
+    for module in (home, auth, accounts, organizations, audit, outbox, catalog, catalog_admin, health):
         app.register_blueprint(module.bp)
     csrf.exempt(health.bp)

@@ -65,7 +65,7 @@ def test_invitation_expires_after_seven_days(services, build, session, clock):
     invite(services, admin)
     token = token_of(session.scalars(select(OutboxMessage)).one())
     clock.advance(days=7, seconds=1)
-    with pytest.raises(TokenRejected, match="expired. Ask your district administrator"):
+    with pytest.raises(TokenRejected, match=r"expired\. Ask your district administrator"):
         accept(services, token)
 
 

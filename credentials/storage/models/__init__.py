@@ -3,6 +3,7 @@
 from .accounts import OneTimeToken, User, UserRole
 from .audit import AuditEvent, AuditHead
 from .base import Base
+from .catalog import BadgeImage, CatalogFacet, MicroCredential, MicroCredentialVersion
 from .login_throttle import FailedLogin
 from .organizations import Issuer, School
 from .outbox import OutboxMessage
@@ -10,9 +11,13 @@ from .outbox import OutboxMessage
 __all__ = [
     "AuditEvent",
     "AuditHead",
+    "BadgeImage",
     "Base",
+    "CatalogFacet",
     "FailedLogin",
     "Issuer",
+    "MicroCredential",
+    "MicroCredentialVersion",
     "OneTimeToken",
     "OutboxMessage",
     "School",
