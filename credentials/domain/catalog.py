@@ -173,11 +173,11 @@ def discard_draft(session: Session, version: MicroCredentialVersion, *, actor: A
     _require_draft(version)
     mc = version.microcredential
     slug, number = mc.slug, version.number
-    mc.versions.remove(version)
-    removed_all = not mc.versions
-    if removed_all:
-        session.delete(mc)
+    removed_all = len(mc.versions) == 1
+    session.delete(mc if removed_all else version)
     session.flush()
+    if not removed_all:
+        session.expire(mc, ["versions"])
     record_event(
         session, actor=actor, action="microcredential.discard_draft", subject_type="microcredential",
         subject_id=slug, summary={"version": number, "removed_microcredential": removed_all}, now=now,
