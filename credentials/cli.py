@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup
 
-from .domain import accounts, audit, login_throttle, organizations, outbox
+from .domain import accounts, audit, catalog_transfer, login_throttle, organizations, outbox
 from .domain.audit import Actor
 from .domain.errors import DomainError, InvalidInput
 from .storage import migrate
@@ -22,8 +23,8 @@ def _services():
 
 def _fail(exc: DomainError) -> click.ClickException:
     if isinstance(exc, InvalidInput):
-        details = "; ".join(f"{field}: {message}" for field, message in exc.errors.items())
-        return click.ClickException(f"{exc.message} {details}")
+        details = "".join(f"\n  {field or '(document)'}: {message}" for field, message in exc.errors.items())
+        return click.ClickException(f"{exc.message}{details}")
     return click.ClickException(exc.message)
 
 
@@ -176,8 +177,43 @@ def mail_deliver(loop: bool, interval: int) -> None:
         time.sleep(interval)
 
 
+catalog_cli = AppGroup("catalog", help="Micro-credential definitions.")
+
+
+@catalog_cli.command("import")
+@click.argument("file", type=click.File("rb"))
+@click.option("--publish", is_flag=True, help="Publish the imported version at once.")
+def catalog_import(file, publish: bool) -> None:
+    """Import a definition (JSON, schemas/microcredential.schema.json) as a new micro-credential or a new draft."""
+    svc = _services()
+    try:
+        with transaction(svc.session_factory) as session:
+            document = catalog_transfer.parse_document(file.read())
+            version = catalog_transfer.import_definition(
+                session, document, actor=Actor.system("cli"), now=svc.clock(), publish=publish
+            )
+            slug, number, status = version.microcredential.slug, version.number, version.status
+    except DomainError as exc:
+        raise _fail(exc) from exc
+    click.echo(f"Imported {slug} as version {number} ({status}).")
+
+
+@catalog_cli.command("export")
+@click.argument("slug")
+@click.option("--version", "number", type=int, help="Version number (default: the published one, else the newest).")
+def catalog_export(slug: str, number: int | None) -> None:
+    """Print a micro-credential's definition as JSON."""
+    svc = _services()
+    try:
+        with transaction(svc.session_factory) as session:
+            document = catalog_transfer.export_definition(session, slug, number)
+    except DomainError as exc:
+        raise _fail(exc) from exc
+    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+
+
 def register_commands(app: Flask) -> None:
-    for group in (db_cli, issuer_cli, users_cli, demo_cli, audit_cli, mail_cli):
+    for group in (db_cli, issuer_cli, users_cli, demo_cli, audit_cli, mail_cli, catalog_cli):
         app.cli.add_command(group)
 
 

@@ -6,7 +6,7 @@ import hashlib
 import io
 import re
 import textwrap
-from xml.etree.ElementTree import Element  # noqa: S405 - only the type; parsing goes through defusedxml
+from xml.etree.ElementTree import Element
 from xml.sax.saxutils import escape
 
 from defusedxml import DefusedXmlException
@@ -21,14 +21,32 @@ SVG_NS = "{http://www.w3.org/2000/svg}"
 PNG = "image/png"
 SVG = "image/svg+xml"
 _FORBIDDEN_ELEMENTS = {
-    "script", "foreignobject", "iframe", "embed", "object", "audio", "video", "handler", "listener", "set",
-    "animate", "animatemotion", "animatetransform", "discard",
+    "script",
+    "foreignobject",
+    "iframe",
+    "embed",
+    "object",
+    "audio",
+    "video",
+    "handler",
+    "listener",
+    "set",
+    "animate",
+    "animatemotion",
+    "animatetransform",
+    "discard",
 }
 _SAFE_DATA_URI = re.compile(r"^data:image/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]+$")
 _URL_IN_CSS = re.compile(r"url\(\s*['\"]?\s*([^'\")\s]*)", re.IGNORECASE)
 # Calm, accessible colour pairs (white text on each passes WCAG AA at large sizes).
-_PALETTE = (("#114b7a", "#0b3558"), ("#1e6b34", "#134522"), ("#7a2e8e", "#521e60"), ("#a4401a", "#6e2a10"),
-            ("#0f6b6b", "#094545"), ("#5b4a14", "#3b300c"))
+_PALETTE = (
+    ("#114b7a", "#0b3558"),
+    ("#1e6b34", "#134522"),
+    ("#7a2e8e", "#521e60"),
+    ("#a4401a", "#6e2a10"),
+    ("#0f6b6b", "#094545"),
+    ("#5b4a14", "#3b300c"),
+)
 
 
 def check_badge_image(data: bytes, *, field: str = "image") -> str:
