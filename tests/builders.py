@@ -93,16 +93,27 @@ def definition(slug="exit-tickets", title="Checking for understanding with exit 
                     "key": "overview",
                     "title": "Overview questions",
                     "prompts": [
-                        {"key": "context", "kind": "text", "label": "Describe your class.", "required": True,
-                         "word_limit": 300},
+                        {
+                            "key": "context",
+                            "kind": "text",
+                            "label": "Describe your class.",
+                            "required": True,
+                            "word_limit": 300,
+                        },
                     ],
                 },
                 {
                     "key": "artifacts",
                     "title": "Classroom artifacts",
                     "prompts": [
-                        {"key": "tickets", "kind": "file", "label": "Upload three exit tickets.", "required": True,
-                         "file_kinds": ["pdf", "image"], "max_files": 3},
+                        {
+                            "key": "tickets",
+                            "kind": "file",
+                            "label": "Upload three exit tickets.",
+                            "required": True,
+                            "file_kinds": ["pdf", "image"],
+                            "max_files": 3,
+                        },
                         {"key": "video", "kind": "link", "label": "A link to a short video.", "required": False},
                     ],
                 },
@@ -110,18 +121,35 @@ def definition(slug="exit-tickets", title="Checking for understanding with exit 
                     "key": "reflection",
                     "title": "Reflection",
                     "prompts": [
-                        {"key": "reflection", "kind": "text", "label": "What did you change?", "required": True,
-                         "word_limit": 500},
+                        {
+                            "key": "reflection",
+                            "kind": "text",
+                            "label": "What did you change?",
+                            "required": True,
+                            "word_limit": 500,
+                        },
                     ],
                 },
             ]
         },
         "rubric": {
             "criteria": [
-                {"key": "design", "name": "Exit ticket design", "description": "Prompts match the lesson goal.",
-                 "part": "artifacts", "levels": levels, "required_level": "proficient"},
-                {"key": "reflection", "name": "Reflection on practice", "description": "Names what changed.",
-                 "part": "reflection", "levels": levels, "required_level": "proficient"},
+                {
+                    "key": "design",
+                    "name": "Exit ticket design",
+                    "description": "Prompts match the lesson goal.",
+                    "part": "artifacts",
+                    "levels": levels,
+                    "required_level": "proficient",
+                },
+                {
+                    "key": "reflection",
+                    "name": "Reflection on practice",
+                    "description": "Names what changed.",
+                    "part": "reflection",
+                    "levels": levels,
+                    "required_level": "proficient",
+                },
             ],
             "decision_rule": {"kind": "every_criterion"},
         },

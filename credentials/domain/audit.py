@@ -6,7 +6,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -93,7 +93,8 @@ def record_event(
         .values(seq=AuditHead.seq + 1)
         .returning(AuditHead.seq, AuditHead.sha256)
     ).one()
-    occurred_at = now
+    # Stored as UTC, so the digest must cover the UTC form too (a naive time is still refused on flush).
+    occurred_at = now.astimezone(UTC) if now.tzinfo else now
     event = AuditEvent(
         seq=seq,
         occurred_at=occurred_at,
@@ -139,6 +140,10 @@ def verify_chain(session: Session, *, batch_size: int = 1000) -> ChainReport:
     report = ChainReport()
     expected_seq, previous = 1, GENESIS_SHA256
     last_seq = 0
+    # The walk starts at 1, so a row slipped in before the first event would otherwise go unseen.
+    strays = session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.seq < 1))
+    if strays:
+        report.problems.append(f"{strays} event(s) numbered below 1 are not part of the chain (inserted rows)")
     while True:
         events = session.scalars(
             select(AuditEvent).where(AuditEvent.seq >= expected_seq).order_by(AuditEvent.seq).limit(batch_size)

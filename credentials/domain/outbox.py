@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,6 +15,8 @@ from ..storage.models import OutboxMessage
 from ..storage.models.outbox import FAILED, LOGGED, PENDING, SENT
 from .audit import Actor, record_event
 from .errors import Conflict, NotFound
+
+log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(minutes=1)
@@ -41,7 +44,8 @@ def queue_email(
 
 def retry_delay(attempts: int) -> timedelta:
     """Exponential backoff after ``attempts`` failed tries: 1, 2, 4 ... minutes, at most six hours."""
-    return min(FIRST_RETRY * (2 ** max(0, attempts - 1)), LONGEST_RETRY)
+    # The exponent is capped: past about 40 doublings a timedelta overflows, long after the six-hour cap.
+    return min(FIRST_RETRY * (2 ** min(max(0, attempts - 1), 30)), LONGEST_RETRY)
 
 
 @dataclass
@@ -57,7 +61,10 @@ class DeliveryReport:
 
 
 def deliver_due(session: Session, transport: MailTransport, *, now: datetime, limit: int = 50) -> DeliveryReport:
-    """Try every due message (up to ``limit``) once; the caller commits. Safe to run from several processes."""
+    """Try every due message (up to ``limit``) once; the caller commits.
+
+    On PostgreSQL several deliverers may run at once (rows are claimed with SKIP LOCKED); on SQLite run one.
+    """
     query = (
         select(OutboxMessage)
         .where(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now)
@@ -80,6 +87,12 @@ def deliver_due(session: Session, transport: MailTransport, *, now: datetime, li
             transport.send(letter)
         except PermanentMailError as exc:
             message.status, message.last_error = FAILED, str(exc)[:2000]
+            report.failed += 1
+        except (ValueError, TypeError, UnicodeError) as exc:
+            # A message that cannot even be built (a malformed address or header) will never go out; failing it
+            # here keeps one bad row from rolling back the pass and resending what was already delivered.
+            log.error("outbox message %s cannot be sent: %s", message.id, exc)
+            message.status, message.last_error = FAILED, f"{type(exc).__name__}: {exc}"[:2000]
             report.failed += 1
         except TransientMailError as exc:
             message.last_error = str(exc)[:2000]

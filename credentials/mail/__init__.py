@@ -105,11 +105,14 @@ class SmtpTransport:
                 client.send_message(message)
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
+            replies = "; ".join(
+                f"{address}: {code} {_reply_text(text)}" for address, (code, text) in exc.recipients.items()
+            )
             if all(500 <= code < 600 for code in codes):
-                raise PermanentMailError(f"recipient refused: {exc.recipients}") from exc
-            raise TransientMailError(f"recipient deferred: {exc.recipients}") from exc
+                raise PermanentMailError(f"recipient refused: {replies}") from exc
+            raise TransientMailError(f"recipient deferred: {replies}") from exc
         except smtplib.SMTPResponseException as exc:
-            text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
+            text = _reply_text(exc.smtp_error)
             if 500 <= exc.smtp_code < 600:
                 raise PermanentMailError(f"{exc.smtp_code} {text}") from exc
             raise TransientMailError(f"{exc.smtp_code} {text}") from exc
@@ -120,6 +123,11 @@ class SmtpTransport:
 def transport_for(smtp_url: str, sender: str) -> MailTransport:
     """SMTP when a URL is configured, otherwise the logging transport."""
     return SmtpTransport(smtp_url, sender) if smtp_url else LogTransport()
+
+
+def _reply_text(text: bytes | str) -> str:
+    # smtplib hands over the server's words as bytes; admins read them on the Outbox page.
+    return text.decode("utf-8", "replace") if isinstance(text, bytes) else text
 
 
 def _domain_of(sender: str) -> str:

@@ -9,16 +9,22 @@ from credentials.storage.models import AuditEvent, User
 
 
 def create(services, **overrides):
-    values = dict(email="New.Person@Riverside.example.org", name="  New   Person ", roles=["teacher"],
-                  school_id=None, password="a long enough passphrase")
+    values = dict(
+        email="New.Person@Riverside.example.org",
+        name="  New   Person ",
+        roles=["teacher"],
+        school_id=None,
+        password="a long enough passphrase",
+    )
     values.update(overrides)
     with transaction(services.session_factory) as session:
         if values["school_id"] is None:
             from credentials.domain.organizations import district_office
 
             values["school_id"] = district_office(session).id
-        return accounts.create_user(session, services.passwords, actor=Actor.system("test"), now=services.clock(),
-                                    **values)
+        return accounts.create_user(
+            session, services.passwords, actor=Actor.system("test"), now=services.clock(), **values
+        )
 
 
 def test_create_user_normalizes_and_audits(services, build, session):
@@ -34,18 +40,21 @@ def test_create_user_normalizes_and_audits(services, build, session):
     assert "password" not in str(event.summary)
 
 
-@pytest.mark.parametrize(("overrides", "field", "message"), [
-    ({"email": "not-an-address"}, "email", "valid e-mail"),
-    ({"email": ""}, "email", "Enter an e-mail"),
-    ({"email": "x" * 250 + "@a.org"}, "email", "at most 254"),
-    ({"name": "   "}, "name", "Enter a name"),
-    ({"name": "n" * 201}, "name", "at most 200"),
-    ({"roles": []}, "roles", "at least one role"),
-    ({"roles": ["superuser"]}, "roles", "Unknown role"),
-    ({"password": "short"}, "password", "at least 12"),
-    ({"password": "aaaaaaaaaaaaaaaa"}, "password", "too easy"),
-    ({"password": "new.person@riverside.example.org"}, "password", "e-mail address or name"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"email": "not-an-address"}, "email", "valid e-mail"),
+        ({"email": ""}, "email", "Enter an e-mail"),
+        ({"email": "x" * 250 + "@a.org"}, "email", "at most 254"),
+        ({"name": "   "}, "name", "Enter a name"),
+        ({"name": "n" * 201}, "name", "at most 200"),
+        ({"roles": []}, "roles", "at least one role"),
+        ({"roles": ["superuser"]}, "roles", "Unknown role"),
+        ({"password": "short"}, "password", "at least 12"),
+        ({"password": "aaaaaaaaaaaaaaaa"}, "password", "too easy"),
+        ({"password": "new.person@riverside.example.org"}, "password", "e-mail address or name"),
+    ],
+)
 def test_create_user_rejects_bad_input_and_saves_nothing(services, build, session, overrides, field, message):
     build.issuer()
     with pytest.raises(InvalidInput) as caught:
@@ -85,8 +94,15 @@ def test_update_user_changes_roles_and_school_and_records_what_changed(services,
     user = build.user("teacher", name="Ann Lee")
     with transaction(services.session_factory) as s:
         target = s.get(User, user.id)
-        accounts.update_user(s, target, name="Ann Lee-Smith", roles=["teacher", "reviewer"], school_id=school.id,
-                             actor=Actor.user(admin), now=services.clock())
+        accounts.update_user(
+            s,
+            target,
+            name="Ann Lee-Smith",
+            roles=["teacher", "reviewer"],
+            school_id=school.id,
+            actor=Actor.user(admin),
+            now=services.clock(),
+        )
     fresh = session.get(User, user.id)
     assert fresh.roles == {"teacher", "reviewer"}
     assert fresh.school.name == "Hill School"
@@ -101,8 +117,15 @@ def test_the_last_admin_cannot_lose_the_role_or_be_deactivated(services, build, 
     other = build.user("teacher")
     with transaction(services.session_factory) as s:
         with pytest.raises(Conflict, match="at least one active issuer admin"):
-            accounts.update_user(s, s.get(User, admin.id), name=admin.name, roles=["teacher"],
-                                 school_id=admin.school_id, actor=Actor.user(admin), now=services.clock())
+            accounts.update_user(
+                s,
+                s.get(User, admin.id),
+                name=admin.name,
+                roles=["teacher"],
+                school_id=admin.school_id,
+                actor=Actor.user(admin),
+                now=services.clock(),
+            )
         with pytest.raises(Conflict, match="at least one active issuer admin"):
             accounts.deactivate_user(s, s.get(User, admin.id), actor=Actor.user(other), now=services.clock())
 

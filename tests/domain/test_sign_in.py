@@ -16,8 +16,9 @@ from ..builders import PASSWORD
 
 def authenticate(services, email, password=PASSWORD, address="10.0.0.1"):
     with transaction(services.session_factory) as session:
-        return sign_in.authenticate(session, services.passwords, email=email, password=password,
-                                    client_address=address, now=services.clock())
+        return sign_in.authenticate(
+            session, services.passwords, email=email, password=password, client_address=address, now=services.clock()
+        )
 
 
 def fail(services, email, address="10.0.0.1", times=1):
@@ -91,15 +92,33 @@ def test_change_password_checks_the_current_one_and_rotates_the_session(services
     user = build.user()
     with transaction(services.session_factory) as s:
         with pytest.raises(InvalidInput) as caught:
-            sign_in.change_password(s, services.passwords, s.get(User, user.id), current_password="nope",
-                                    new_password="another fine passphrase", now=services.clock())
+            sign_in.change_password(
+                s,
+                services.passwords,
+                s.get(User, user.id),
+                current_password="nope",
+                new_password="another fine passphrase",
+                now=services.clock(),
+            )
         assert "current_password" in caught.value.errors
         with pytest.raises(InvalidInput) as caught:
-            sign_in.change_password(s, services.passwords, s.get(User, user.id), current_password=PASSWORD,
-                                    new_password=PASSWORD, now=services.clock())
+            sign_in.change_password(
+                s,
+                services.passwords,
+                s.get(User, user.id),
+                current_password=PASSWORD,
+                new_password=PASSWORD,
+                now=services.clock(),
+            )
         assert "new_password" in caught.value.errors
-        sign_in.change_password(s, services.passwords, s.get(User, user.id), current_password=PASSWORD,
-                                new_password="another fine passphrase", now=services.clock())
+        sign_in.change_password(
+            s,
+            services.passwords,
+            s.get(User, user.id),
+            current_password=PASSWORD,
+            new_password="another fine passphrase",
+            now=services.clock(),
+        )
     fresh = session.get(User, user.id)
     assert fresh.session_token != user.session_token
     assert authenticate(services, user.email, "another fine passphrase")
@@ -107,14 +126,19 @@ def test_change_password_checks_the_current_one_and_rotates_the_session(services
 
 def request_reset(services, email):
     with transaction(services.session_factory) as session:
-        sign_in.request_password_reset(session, email=email, now=services.clock(),
-                                       link_for=lambda purpose, token: f"https://microcred.test/reset-password/{token}")
+        sign_in.request_password_reset(
+            session,
+            email=email,
+            now=services.clock(),
+            link_for=lambda purpose, token: f"https://microcred.test/reset-password/{token}",
+        )
 
 
 def reset(services, token, password="a brand new passphrase"):
     with transaction(services.session_factory) as session:
-        return sign_in.reset_password(session, services.passwords, token=token, new_password=password,
-                                      now=services.clock())
+        return sign_in.reset_password(
+            session, services.passwords, token=token, new_password=password, now=services.clock()
+        )
 
 
 def test_reset_for_an_unknown_or_malformed_address_sends_nothing(services, build, session):

@@ -24,14 +24,22 @@ def test_sign_in_goes_back_to_the_page_asked_for_but_never_off_site(browser, bui
     response = client.get("/account/password")
     assert response.status_code == 302 and "/login?next=%2Faccount%2Fpassword" in response.headers["Location"]
     page = client.get("/login?next=/account/password").get_data(as_text=True)
-    ok = client.post("/login?next=/account/password", data={
-        "email": "ann@riverside.example.org", "password": "correct horse battery", "csrf_token": csrf_from(page)})
+    ok = client.post(
+        "/login?next=/account/password",
+        data={"email": "ann@riverside.example.org", "password": "correct horse battery", "csrf_token": csrf_from(page)},
+    )
     assert ok.headers["Location"] == "/account/password"
     browser.logout()
     for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
         page = client.get("/login").get_data(as_text=True)
-        response = client.post(f"/login?next={target}", data={
-            "email": "ann@riverside.example.org", "password": "correct horse battery", "csrf_token": csrf_from(page)})
+        response = client.post(
+            f"/login?next={target}",
+            data={
+                "email": "ann@riverside.example.org",
+                "password": "correct horse battery",
+                "csrf_token": csrf_from(page),
+            },
+        )
         assert response.headers["Location"] == "/", target
         browser.logout()
 
@@ -85,9 +93,14 @@ def test_changing_the_password_signs_out_other_devices(app, build):
     laptop, phone = Browser(app.test_client()), Browser(app.test_client())
     laptop.login("ann@riverside.example.org")
     phone.login("ann@riverside.example.org")
-    response = laptop.submit("/account/password", {"current_password": "correct horse battery",
-                                                   "new_password": "a different passphrase",
-                                                   "confirm": "a different passphrase"})
+    response = laptop.submit(
+        "/account/password",
+        {
+            "current_password": "correct horse battery",
+            "new_password": "a different passphrase",
+            "confirm": "a different passphrase",
+        },
+    )
     assert response.status_code == 302
     assert laptop.get("/account/password").status_code == 200
     assert phone.get("/account/password").status_code == 302
@@ -96,12 +109,19 @@ def test_changing_the_password_signs_out_other_devices(app, build):
 def test_change_password_errors(browser, build):
     build.user(email="ann@riverside.example.org")
     browser.login("ann@riverside.example.org")
-    response = browser.submit("/account/password", {"current_password": "wrong wrong wrong",
-                                                    "new_password": "a different passphrase",
-                                                    "confirm": "a different passphrase"})
+    response = browser.submit(
+        "/account/password",
+        {
+            "current_password": "wrong wrong wrong",
+            "new_password": "a different passphrase",
+            "confirm": "a different passphrase",
+        },
+    )
     assert response.status_code == 422 and b"That is not your current password." in response.data
-    response = browser.submit("/account/password", {"current_password": "correct horse battery",
-                                                    "new_password": "a different passphrase", "confirm": "typo"})
+    response = browser.submit(
+        "/account/password",
+        {"current_password": "correct horse battery", "new_password": "a different passphrase", "confirm": "typo"},
+    )
     assert response.status_code == 422 and b"The two passwords differ." in response.data
 
 
@@ -149,9 +169,15 @@ def test_accepting_an_invitation_in_the_browser(app, build, session):
     admin_browser = Browser(app.test_client())
     admin_browser.login(admin.email)
     school = build.school("Lake School")
-    response = admin_browser.submit("/admin/people/invite", {"email": "newbie@riverside.example.org",
-                                                             "name": "Nina Newbie", "roles": ["teacher"],
-                                                             "school": str(school.id)})
+    response = admin_browser.submit(
+        "/admin/people/invite",
+        {
+            "email": "newbie@riverside.example.org",
+            "name": "Nina Newbie",
+            "roles": ["teacher"],
+            "school": str(school.id),
+        },
+    )
     assert response.status_code == 302
     body = session.scalars(select(OutboxMessage.body_text)).one()
     link = re.search(r"https://microcred\.test(/invitation/\S+)", body).group(1)
@@ -180,8 +206,17 @@ def test_a_deactivated_person_is_signed_out_at_once(app, build):
 
 def test_anonymous_visitors_reach_no_signed_in_page(client, build):
     user = build.user()
-    for url in ("/account/password", "/admin/people", "/admin/people/invite", f"/admin/people/{user.id}",
-                "/admin/schools", "/admin/district", "/admin/audit", "/admin/audit/export.csv", "/admin/outbox"):
+    for url in (
+        "/account/password",
+        "/admin/people",
+        "/admin/people/invite",
+        f"/admin/people/{user.id}",
+        "/admin/schools",
+        "/admin/district",
+        "/admin/audit",
+        "/admin/audit/export.csv",
+        "/admin/outbox",
+    ):
         response = client.get(url)
         assert response.status_code == 302 and response.headers["Location"].startswith("/login"), url
 
@@ -189,8 +224,14 @@ def test_anonymous_visitors_reach_no_signed_in_page(client, build):
 def test_teachers_and_reviewers_cannot_reach_admin_pages(browser, build):
     build.user("teacher", "reviewer", email="ann@riverside.example.org")
     browser.login("ann@riverside.example.org")
-    for url in ("/admin/people", "/admin/people/invite", "/admin/schools", "/admin/district", "/admin/audit",
-                "/admin/outbox"):
+    for url in (
+        "/admin/people",
+        "/admin/people/invite",
+        "/admin/schools",
+        "/admin/district",
+        "/admin/audit",
+        "/admin/outbox",
+    ):
         response = browser.get(url)
         assert response.status_code == 403, url
         assert b"does not have access" in response.data

@@ -1,0 +1,70 @@
+# The commands README.md documents. `make help` lists them.
+
+HOST ?= 127.0.0.1
+PORT ?= 5000
+POSTGRES_URL ?= postgresql://127.0.0.1:5432/test
+PYTHON ?= python3
+
+VENV := .venv
+BIN := $(VENV)/bin
+# Stamps record that the venv holds what pyproject.toml asks for; editing pyproject.toml makes them stale.
+RUN_STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
+
+# Tests build their own Settings: drop every MICROCRED_* variable of the caller (MICROCRED_ENV, a database URL,
+# MICROCRED_TEST_DATABASE_URL...) so the shell a test is run from cannot change its outcome.
+CLEAN_ENV := env $(foreach var,$(filter MICROCRED_%,$(.VARIABLES)),-u $(var))
+PYTEST := $(BIN)/pytest --cov --cov-report=term
+
+.DEFAULT_GOAL := help
+.PHONY: help run test test-postgres bench clean distclean
+
+help:
+	@echo "make run            install into .venv, migrate, load demo data, serve on http://$(HOST):$(PORT)"
+	@echo "                    (make run PORT=5050 HOST=0.0.0.0 to change where it listens)"
+	@echo "make test           lint, format check, and the test suite on SQLite with coverage"
+	@echo "make test-postgres  the test suite on PostgreSQL at POSTGRES_URL=$(POSTGRES_URL)"
+	@echo "make bench          the benchmarks in bench/ (they print figures; see bench/README.md)"
+	@echo "make clean          remove install stamps, caches and coverage data (keeps .venv and instance/)"
+	@echo "make distclean      clean, and remove .venv and instance/ (the development database)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install -e .
+	touch $@
+
+# The test extras include everything `make run` needs, so this stamp satisfies both.
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install -e '.[test]'
+	touch $@ $(RUN_STAMP)
+
+run: export MICROCRED_ENV ?= development
+run: $(RUN_STAMP)
+	$(BIN)/microcred db upgrade
+	$(BIN)/microcred demo load
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
+
+test: $(TEST_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(CLEAN_ENV) $(PYTEST)
+
+test-postgres: $(TEST_STAMP)
+	$(CLEAN_ENV) MICROCRED_TEST_DATABASE_URL=$(POSTGRES_URL) $(PYTEST)
+
+bench: $(TEST_STAMP)
+	$(BIN)/python bench/startup.py
+	bench/fresh_clone.sh
+	$(BIN)/python bench/suite.py
+
+clean:
+	rm -f $(VENV)/.installed-*
+	rm -rf .pytest_cache .ruff_cache htmlcov build dist *.egg-info .coverage .coverage.*
+	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) instance

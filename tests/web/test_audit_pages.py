@@ -1,0 +1,232 @@
+"""Issuer admins browse, filter and export the audit trail; nobody else can."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import re
+from datetime import UTC, datetime
+
+import pytest
+
+from credentials.domain import audit
+from credentials.domain.audit import Actor
+from credentials.storage.database import transaction
+
+ADMIN_EMAIL = "dana.whitfield@riverside.example.org"
+
+
+@pytest.fixture
+def admin(browser, build):
+    """A browser signed in as an issuer admin."""
+    build.admin(email=ADMIN_EMAIL)
+    browser.login(ADMIN_EMAIL)
+    return browser
+
+
+def record(services, *, actor, action, subject_type="school", subject_id=1, summary=None, now):
+    with transaction(services.session_factory) as session:
+        return audit.record_event(
+            session,
+            actor=actor,
+            action=action,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            summary=summary or {},
+            now=now,
+        ).seq
+
+
+def trail(services):
+    """Events on three days by two people, after the ones the builders wrote; returns their seqs by name."""
+    grace = Actor(id=None, label="grace.kim@riverside.example.org")
+    tom = Actor(id=None, label="tom.becker@riverside.example.org")
+    return {
+        "rename": record(
+            services,
+            actor=grace,
+            action="school.rename",
+            summary={"name": "Oak Valley Middle"},
+            now=datetime(2026, 9, 2, 8, 0, tzinfo=UTC),
+        ),
+        "close": record(
+            services, actor=grace, action="school.close", subject_id=2, now=datetime(2026, 9, 3, 23, 59, tzinfo=UTC)
+        ),
+        "password": record(
+            services,
+            actor=tom,
+            action="user.change_password",
+            subject_type="user",
+            subject_id=44,
+            now=datetime(2026, 9, 4, 0, 0, tzinfo=UTC),
+        ),
+    }
+
+
+def listed_seqs(response) -> list[int]:
+    """The event numbers in the table, in page order."""
+    body = response.get_data(as_text=True)
+    tbody = body.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [int(n) for n in re.findall(r"<tr>\s*<td>(\d+)</td>", tbody)]
+
+
+def test_admin_sees_the_trail_newest_first(admin, services):
+    seqs = trail(services)
+
+    page = admin.get("/admin/audit")
+
+    assert page.status_code == 200
+    shown = listed_seqs(page)
+    assert shown[:3] == [seqs["password"], seqs["close"], seqs["rename"]]
+    assert shown == sorted(shown, reverse=True) and shown[-1] == 1
+    html = page.get_data(as_text=True)
+    assert f"{len(shown)} events." in html
+    assert "grace.kim@riverside.example.org" in html
+    assert "2026-09-02 08:00:00" in html
+    assert "Oak Valley Middle" in html
+    # Every recorded action is offered in the filter.
+    for action in ("school.rename", "school.close", "user.change_password", "user.create"):
+        assert f'<option value="{action}"' in html
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("action=school.close", ["close"]),
+        ("actor=grace.kim", ["close", "rename"]),
+        ("actor=TOM.BECKER", ["password"]),
+        ("subject_type=user&subject_id=44", ["password"]),
+        ("since=2026-09-03", ["password", "close"]),
+        # The "to" date is included, to its last second; "earlier" are the builders' events of 1 September.
+        ("until=2026-09-03", ["close", "rename", "earlier"]),
+        ("since=2026-09-02&until=2026-09-03", ["close", "rename"]),
+        ("action=school.rename&actor=tom", []),
+    ],
+)
+def test_admin_filters_the_trail(admin, services, query, expected):
+    seqs = trail(services)
+    earlier = list(range(seqs["rename"] - 1, 0, -1))
+
+    page = admin.get(f"/admin/audit?{query}")
+
+    assert page.status_code == 200
+    assert listed_seqs(page) == [seq for name in expected for seq in (earlier if name == "earlier" else [seqs[name]])]
+    if not expected:
+        assert "No events match these filters." in page.get_data(as_text=True)
+
+
+def test_the_filter_form_keeps_what_was_asked(admin, services):
+    trail(services)
+    html = admin.get("/admin/audit?action=school.close&actor=grace&since=2026-09-01").get_data(as_text=True)
+    assert '<option value="school.close" selected>' in html
+    assert 'name="actor" value="grace"' in html
+    assert 'name="since" type="date" value="2026-09-01"' in html
+    # The export link carries the same filters.
+    assert re.search(r'href="/admin/audit/export\.csv\?[^"]*action=school\.close', html)
+
+
+def test_a_malformed_date_is_ignored(admin, services):
+    trail(services)
+    everything = listed_seqs(admin.get("/admin/audit"))
+    assert listed_seqs(admin.get("/admin/audit?since=yesterday&until=2026-13-45")) == everything
+
+
+def test_the_trail_is_paged(admin, services, clock):
+    actor = Actor(id=None, label="grace.kim@riverside.example.org")
+    for n in range(60):
+        record(services, actor=actor, action="test.bulk", subject_id=n, now=clock.now)
+
+    first = admin.get("/admin/audit?action=test.bulk")
+    second = admin.get("/admin/audit?action=test.bulk&page=2")
+
+    assert len(listed_seqs(first)) == 50 and len(listed_seqs(second)) == 10
+    assert set(listed_seqs(first)).isdisjoint(listed_seqs(second))
+    assert "Page 1 of 2" in first.get_data(as_text=True)
+    assert "page=2" in first.get_data(as_text=True) and "action=test.bulk" in first.get_data(as_text=True)
+    assert "Page 2 of 2" in second.get_data(as_text=True)
+
+
+def test_event_text_is_escaped(admin, services, clock):
+    record(
+        services,
+        actor=Actor(id=None, label="<b>mallory</b>@example.org"),
+        action="school.rename",
+        summary={"name": "<script>alert(1)</script>"},
+        now=clock.now,
+    )
+    html = admin.get("/admin/audit").get_data(as_text=True)
+    assert "<script>alert(1)" not in html and "<b>mallory" not in html
+    assert "&lt;b&gt;mallory&lt;/b&gt;@example.org" in html
+
+
+def read_csv(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+
+
+def test_admin_exports_the_trail_as_csv(admin, services):
+    seqs = trail(services)
+
+    with admin.get("/admin/audit/export.csv") as response:
+        assert response.status_code == 200
+        assert response.mimetype == "text/csv"
+        assert response.headers["Content-Disposition"] == "attachment; filename=microcred-audit-20260901-140000.csv"
+        rows = read_csv(response)
+
+    assert tuple(rows[0]) == audit.CSV_COLUMNS
+    body = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    assert [int(r["seq"]) for r in body] == list(range(1, seqs["password"] + 1))  # every event, oldest first
+    rename = body[seqs["rename"] - 1]
+    assert rename["actor_label"] == "grace.kim@riverside.example.org"
+    assert rename["action"] == "school.rename"
+    assert rename["occurred_at"] == "2026-09-02T08:00:00+00:00"
+    assert rename["summary"] == '{"name": "Oak Valley Middle"}'
+    assert body[0]["previous_sha256"] == "0" * 64
+    assert all(b["previous_sha256"] == a["sha256"] for a, b in itertools.pairwise(body))
+
+
+def test_the_export_applies_the_filters(admin, services):
+    seqs = trail(services)
+    with admin.get("/admin/audit/export.csv?actor=grace&since=2026-09-03") as response:
+        rows = read_csv(response)
+    assert [row[0] for row in rows[1:]] == [str(seqs["close"])]
+
+
+def test_the_export_guards_against_formulas(admin, services, clock):
+    record(services, actor=Actor(id=None, label="=cmd|'/c calc'!A1"), action="school.rename", now=clock.now)
+    with admin.get("/admin/audit/export.csv?action=school.rename") as response:
+        [_header, row] = read_csv(response)
+    assert row[3] == "'=cmd|'/c calc'!A1"
+
+
+@pytest.mark.parametrize("url", ["/admin/audit", "/admin/audit/export.csv"])
+def test_a_teacher_may_not_see_the_trail(browser, build, url):
+    build.user("teacher", email="maria.lopez@riverside.example.org")
+    browser.login("maria.lopez@riverside.example.org")
+    response = browser.get(url)
+    assert response.status_code == 403
+    assert "text/csv" not in response.content_type
+
+
+@pytest.mark.parametrize("url", ["/admin/audit", "/admin/audit/export.csv"])
+def test_anonymous_visitors_are_sent_to_sign_in(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_the_list_page_runs_a_bounded_number_of_queries(admin, services, clock, count_queries):
+    actor = Actor(id=None, label="grace.kim@riverside.example.org")
+
+    def queries_for_page() -> int:
+        with count_queries() as statements:
+            assert admin.get("/admin/audit").status_code == 200
+        return len(statements)
+
+    few = queries_for_page()
+    for n in range(80):
+        record(services, actor=actor, action=f"test.kind{n % 7}", subject_id=n, now=clock.now)
+    many = queries_for_page()
+
+    assert many == few
+    assert many <= 6
