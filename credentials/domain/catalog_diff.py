@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..storage.models import MicroCredentialVersion
+
 FIELD_LABELS = {
     "slug": "Address",
     "title": "Title",
@@ -80,6 +82,18 @@ def diff_definitions(old: dict, new: dict) -> list[Change]:
         elif before[identity][1] != value:
             changes.append(Change(label, before[identity][1], value))
     changes.extend(Change(label, value, None) for identity, (label, value) in before.items() if identity not in after)
+    return changes
+
+
+def diff_versions(older: MicroCredentialVersion, newer: MicroCredentialVersion) -> list[Change]:
+    """The differences between two versions, their badge images included."""
+    changes = diff_definitions(older.definition, newer.definition)
+    if older.image_sha256 != newer.image_sha256:
+
+        def describe(version: MicroCredentialVersion) -> str:
+            return f"uploaded image {version.image_sha256[:12]}…" if version.image_sha256 else "generated badge"
+
+        changes.append(Change("Badge image", describe(older), describe(newer)))
     return changes
 
 

@@ -20,16 +20,23 @@ def invite(services, admin, email="new.teacher@riverside.example.org", **kwargs)
         from credentials.domain.organizations import district_office
 
         return invitations.invite_user(
-            session, email=email, name=kwargs.get("name", "New Teacher"), roles=kwargs.get("roles", ["teacher"]),
-            school_id=kwargs.get("school_id") or district_office(session).id, actor=Actor.user(admin),
-            issuer_name="Riverside Unified School District", link_for=link, now=services.clock(),
+            session,
+            email=email,
+            name=kwargs.get("name", "New Teacher"),
+            roles=kwargs.get("roles", ["teacher"]),
+            school_id=kwargs.get("school_id") or district_office(session).id,
+            actor=Actor.user(admin),
+            issuer_name="Riverside Unified School District",
+            link_for=link,
+            now=services.clock(),
         )
 
 
 def accept(services, token, password="my first passphrase"):
     with transaction(services.session_factory) as session:
-        return invitations.accept_invitation(session, services.passwords, token=token, new_password=password,
-                                             now=services.clock())
+        return invitations.accept_invitation(
+            session, services.passwords, token=token, new_password=password, now=services.clock()
+        )
 
 
 def token_of(message):
@@ -47,8 +54,14 @@ def test_invitation_creates_an_account_without_password_and_mails_a_link(service
     accepted = accept(services, token_of(message))
     assert accepted.id == user.id
     with transaction(services.session_factory) as s:
-        assert sign_in.authenticate(s, services.passwords, email=user.email, password="my first passphrase",
-                                    client_address="10.0.0.1", now=services.clock())
+        assert sign_in.authenticate(
+            s,
+            services.passwords,
+            email=user.email,
+            password="my first passphrase",
+            client_address="10.0.0.1",
+            now=services.clock(),
+        )
 
 
 def test_inviting_an_existing_address_is_a_clear_error_and_sends_nothing(services, build, session):
@@ -73,8 +86,9 @@ def test_a_new_invitation_voids_the_old_link(services, build, session):
     admin = build.admin()
     user = invite(services, admin)
     with transaction(services.session_factory) as s:
-        invitations.resend_invitation(s, s.get(User, user.id), actor=Actor.user(admin), issuer_name="RUSD",
-                                      link_for=link, now=services.clock())
+        invitations.resend_invitation(
+            s, s.get(User, user.id), actor=Actor.user(admin), issuer_name="RUSD", link_for=link, now=services.clock()
+        )
     old, new = (token_of(m) for m in session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
     with pytest.raises(TokenRejected, match="already been used"):
         accept(services, old)
@@ -82,8 +96,9 @@ def test_a_new_invitation_voids_the_old_link(services, build, session):
     with pytest.raises(TokenRejected, match="already been used"):
         accept(services, new)
     with transaction(services.session_factory) as s, pytest.raises(Conflict, match="already accepted"):
-        invitations.resend_invitation(s, s.get(User, user.id), actor=Actor.user(admin), issuer_name="RUSD",
-                                      link_for=link, now=services.clock())
+        invitations.resend_invitation(
+            s, s.get(User, user.id), actor=Actor.user(admin), issuer_name="RUSD", link_for=link, now=services.clock()
+        )
 
 
 def test_a_deactivated_invitee_cannot_accept(services, build, session):
