@@ -128,6 +128,8 @@ def demo_load() -> None:
     with transaction(svc.session_factory) as session:
         report = load_demo(session, svc.passwords, now=svc.clock())
     click.echo(f"Demo data: {report.created} account(s) created, {report.existing} already present.")
+    for title in report.microcredentials_created:
+        click.echo(f"Published the micro-credential: {title}")
     click.echo(f"Every demo account's password is: {DEMO_PASSWORD}")
     for email, roles, school in report.accounts:
         click.echo(f"  {email:<40} {roles:<22} {school}")

@@ -18,7 +18,7 @@ from ..storage.models import BadgeImage, CatalogFacet, MicroCredential, MicroCre
 from ..storage.models.catalog import DRAFT, PUBLISHED, RETIRED
 from . import catalog_definitions as definitions
 from .audit import Actor, record_event
-from .badge_images import check_badge_image
+from .badge_images import SVG, check_badge_image, generated_badge_svg
 from .errors import Conflict, InvalidInput, NotFound
 
 
@@ -86,8 +86,13 @@ def create_microcredential(
     session.add(mc)
     session.flush()
     record_event(
-        session, actor=actor, action="microcredential.create", subject_type="microcredential", subject_id=mc.slug,
-        summary={"title": doc["title"], "version": 1}, now=now,
+        session,
+        actor=actor,
+        action="microcredential.create",
+        subject_type="microcredential",
+        subject_id=mc.slug,
+        summary={"title": doc["title"], "version": 1},
+        now=now,
     )
     return version
 
@@ -106,15 +111,25 @@ def start_new_version(session: Session, slug: str, *, actor: Actor, now: datetim
     _apply(draft, dict(newest.definition), newest.image_sha256)
     session.flush()
     record_event(
-        session, actor=actor, action="microcredential.new_version", subject_type="microcredential", subject_id=slug,
-        summary={"version": draft.number, "from_version": newest.number}, now=now,
+        session,
+        actor=actor,
+        action="microcredential.new_version",
+        subject_type="microcredential",
+        subject_id=slug,
+        summary={"version": draft.number, "from_version": newest.number},
+        now=now,
     )
     return draft
 
 
 def save_draft(
-    session: Session, version: MicroCredentialVersion, raw: dict, *, image: ImageChange | None = None,
-    actor: Actor, now: datetime,
+    session: Session,
+    version: MicroCredentialVersion,
+    raw: dict,
+    *,
+    image: ImageChange | None = None,
+    actor: Actor,
+    now: datetime,
 ) -> MicroCredentialVersion:
     """Replace a draft's definition (and perhaps its image) after checking all of it."""
     _require_draft(version)
@@ -133,8 +148,13 @@ def save_draft(
     version.updated_at = now
     session.flush()
     record_event(
-        session, actor=actor, action="microcredential.save_draft", subject_type="microcredential",
-        subject_id=mc.slug, summary={"version": version.number, "changed": changed}, now=now,
+        session,
+        actor=actor,
+        action="microcredential.save_draft",
+        subject_type="microcredential",
+        subject_id=mc.slug,
+        summary={"version": version.number, "changed": changed},
+        now=now,
     )
     return version
 
@@ -151,8 +171,13 @@ def publish_version(session: Session, version: MicroCredentialVersion, *, actor:
     version.status, version.published_at = PUBLISHED, now
     session.flush()
     record_event(
-        session, actor=actor, action="microcredential.publish", subject_type="microcredential", subject_id=mc.slug,
-        summary={"version": version.number, "replaces": previous.number if previous else None}, now=now,
+        session,
+        actor=actor,
+        action="microcredential.publish",
+        subject_type="microcredential",
+        subject_id=mc.slug,
+        summary={"version": version.number, "replaces": previous.number if previous else None},
+        now=now,
     )
 
 
@@ -162,8 +187,13 @@ def retire_microcredential(session: Session, slug: str, *, actor: Actor, now: da
     version.status, version.retired_at = RETIRED, now
     session.flush()
     record_event(
-        session, actor=actor, action="microcredential.retire", subject_type="microcredential", subject_id=slug,
-        summary={"version": version.number}, now=now,
+        session,
+        actor=actor,
+        action="microcredential.retire",
+        subject_type="microcredential",
+        subject_id=slug,
+        summary={"version": version.number},
+        now=now,
     )
     return version
 
@@ -179,8 +209,13 @@ def discard_draft(session: Session, version: MicroCredentialVersion, *, actor: A
     if not removed_all:
         session.expire(mc, ["versions"])
     record_event(
-        session, actor=actor, action="microcredential.discard_draft", subject_type="microcredential",
-        subject_id=slug, summary={"version": number, "removed_microcredential": removed_all}, now=now,
+        session,
+        actor=actor,
+        action="microcredential.discard_draft",
+        subject_type="microcredential",
+        subject_id=slug,
+        summary={"version": number, "removed_microcredential": removed_all},
+        now=now,
     )
     return removed_all
 
@@ -217,11 +252,37 @@ def admin_overview(session: Session) -> list[AdminRow]:
         else:
             row["retired"] = True
     result = [
-        AdminRow(slug=slugs[mc_id], title=r["title"], newest=r["newest"], published=r["published"], draft=r["draft"],
-                 retired=r["published"] is None and r["retired"])
+        AdminRow(
+            slug=slugs[mc_id],
+            title=r["title"],
+            newest=r["newest"],
+            published=r["published"],
+            draft=r["draft"],
+            retired=r["published"] is None and r["retired"],
+        )
         for mc_id, r in rows.items()
     ]
     return sorted(result, key=lambda r: r.title.lower())
+
+
+@dataclass(frozen=True)
+class BadgeFile:
+    """A badge image to send: its bytes, media type and a validator for caches."""
+
+    media_type: str
+    data: bytes
+    etag: str
+
+
+def badge_file(
+    session: Session, *, slug: str, title: str, credit_hours: float | None, image_sha256: str | None
+) -> BadgeFile:
+    """A version's badge: its uploaded image, or one drawn from its title."""
+    if image_sha256 is not None:
+        image = badge_image(session, image_sha256)
+        return BadgeFile(image.media_type, image.data, image_sha256)
+    svg = generated_badge_svg(title, seed=slug, credit_hours=credit_hours).encode()
+    return BadgeFile(SVG, svg, hashlib.sha256(svg).hexdigest())
 
 
 def badge_image(session: Session, sha256: str) -> BadgeImage:

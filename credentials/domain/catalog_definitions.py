@@ -222,7 +222,9 @@ def _describe(error: ValidationError) -> tuple[str, str]:
         field = missing.group(1) if missing else "?"
         return field_path([*parts, field]), "This is required."
     if kind == "minLength":
-        return field_path(parts), "This is required." if value <= 1 else f"Too short: use at least {value} characters."
+        if value <= 1 or error.instance == "":
+            return field_path(parts), "This is required."
+        return field_path(parts), f"Too short: use at least {value} characters."
     if kind == "maxLength":
         return field_path(parts), f"Too long: use at most {value:,} characters."
     if kind == "pattern":

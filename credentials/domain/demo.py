@@ -1,17 +1,21 @@
-"""Demonstration data: Riverside Unified School District, three schools and a dozen people. Idempotent."""
+"""Demonstration data: Riverside Unified School District, its schools and people, and three published
+micro-credentials (from demo_catalog/). Loading it again changes nothing."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..storage.models import School, User
+from ..storage.models import MicroCredential, School, User
 from ..storage.models.accounts import ISSUER_ADMIN, REVIEWER, TEACHER
 from .accounts import create_user, role_label
 from .audit import Actor
+from .catalog_transfer import import_definition
 from .organizations import DISTRICT_OFFICE_NAME, IssuerDetails, create_school, get_issuer, set_up_issuer
 from .passwords import PasswordPolicy
 
@@ -38,11 +42,15 @@ PEOPLE = (
 )
 
 
+DEMO_CATALOG = Path(__file__).resolve().parent / "demo_catalog"
+
+
 @dataclass
 class DemoReport:
     created: int = 0
     existing: int = 0
     accounts: list[tuple[str, str, str]] = field(default_factory=list)
+    microcredentials_created: list[str] = field(default_factory=list)
 
 
 def load_demo(session: Session, passwords: PasswordPolicy, *, now: datetime) -> DemoReport:
@@ -73,4 +81,9 @@ def load_demo(session: Session, passwords: PasswordPolicy, *, now: datetime) -> 
         else:
             report.existing += 1
         report.accounts.append((email, ", ".join(role_label(r) for r in roles), school.name))
+    for path in sorted(DEMO_CATALOG.glob("*.json")):
+        document = json.loads(path.read_text(encoding="utf-8"))
+        if session.scalar(select(MicroCredential.id).where(MicroCredential.slug == document["slug"])) is None:
+            import_definition(session, document, actor=actor, now=now, publish=True)
+            report.microcredentials_created.append(document["title"])
     return report
