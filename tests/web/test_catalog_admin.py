@@ -1,0 +1,223 @@
+import json
+
+import pytest
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from credentials.domain import catalog
+from credentials.domain import catalog_definitions as definitions
+from credentials.storage.models import MicroCredential
+from credentials.web.catalog_form import apply_action, blank_definition, parse_form
+
+from ..builders import definition
+
+
+def form_fields(doc: dict, prefix: str = "") -> list[tuple[str, str]]:
+    """The fields a browser would post for ``doc``, as the editor names them."""
+    fields: list[tuple[str, str]] = []
+    for key, value in doc.items():
+        path = f"{prefix}.{key}" if prefix else key
+        if key in ("components",):
+            fields.append((path, "\n".join(value)))
+        elif key in ("tags", "subject_areas"):
+            fields.append((path, ", ".join(value)))
+        elif key in ("grade_bands", "file_kinds"):
+            fields.extend((path, v) for v in value)
+        elif key == "required":
+            if value:
+                fields.append((path, "yes"))
+        elif isinstance(value, dict):
+            fields.extend(form_fields(value, path))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                fields.extend(form_fields(item, f"{path}[{i}]"))
+        else:
+            fields.append((path, "" if value is None else str(value)))
+    return fields
+
+
+def test_the_form_is_a_faithful_picture_of_the_document():
+    doc = definitions.normalize(definition())
+    assert definitions.normalize(parse_form(MultiDict(form_fields(doc)))) == doc
+
+
+def test_numbers_that_are_not_numbers_stay_text_for_the_schema_to_name():
+    fields = MultiDict([*form_fields(definition()), ("credit_hours", "ten"), ("max_attempts", "2.5")])
+    fields.setlist("credit_hours", ["ten"])
+    fields.setlist("max_attempts", ["2.5"])
+    doc = parse_form(fields)
+    assert doc["credit_hours"] == "ten" and doc["max_attempts"] == "2.5"
+
+
+def test_row_actions_add_remove_and_move():
+    doc = definition()
+    doc, note = apply_action(doc, "add:rubric.criteria")
+    added = doc["rubric"]["criteria"][-1]
+    assert [level["name"] for level in added["levels"]] == ["Not yet", "Proficient", "Exemplary"]
+    assert added["key"] == "criterion-1" and added["required_level"] == "proficient"
+    assert "Nothing is saved" in note
+    doc, _ = apply_action(doc, "add:rubric.criteria[0].levels")
+    assert doc["rubric"]["criteria"][0]["levels"][-1]["points"] == 4
+    doc, _ = apply_action(doc, "up:template.parts[2]")
+    assert [p["key"] for p in doc["template"]["parts"]] == ["overview", "reflection", "artifacts"]
+    doc, _ = apply_action(doc, "remove:template.parts[0].prompts[0]")
+    assert doc["template"]["parts"][0]["prompts"] == []
+    same, note = apply_action(doc, "remove:rubric.criteria[99]")
+    assert same == doc and note == "Nothing was changed."
+    _, note = apply_action(doc, "explode:everything")
+    assert note == "Nothing was changed."
+
+
+@pytest.fixture
+def admin(browser, build):
+    build.admin(email="admin@riverside.example.org")
+    browser.login("admin@riverside.example.org")
+    return browser
+
+
+def post_definition(admin, url, doc, *, action="save", page=None):
+    page_html = admin.get(page or url).get_data(as_text=True)
+    from ..conftest import csrf_from
+
+    data = MultiDict([*form_fields(doc), ("csrf_token", csrf_from(page_html)), ("action", action)])
+    return admin.client.post(url, data=data)
+
+
+def test_create_a_microcredential_through_the_editor(admin, session):
+    assert b"Overview questions" in admin.get("/admin/microcredentials/new").data
+    response = post_definition(admin, "/admin/microcredentials/new", definition())
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    assert response.headers["Location"] == "/admin/microcredentials/exit-tickets"
+    version = catalog.get_version(session, "exit-tickets", 1)
+    assert version.status == "draft"
+    assert version.definition == definitions.normalize(definition())
+
+
+def test_an_incomplete_form_is_shown_again_with_errors_beside_fields_and_nothing_saved(admin, session):
+    doc = definition(title="")
+    doc["rubric"]["criteria"][0]["required_level"] = "nope"
+    doc["template"]["parts"][0]["prompts"][0]["word_limit"] = 0
+    response = post_definition(admin, "/admin/microcredentials/new", doc)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'id="f-title-error"' in html and "This is required." in html
+    assert 'id="f-template-parts-0-prompts-0-word-limit-error"' in html
+    assert "Use a number of at least 1." in html
+    assert 'href="#f-title"' in html  # the summary links to the field
+    assert 'value="Checking for understanding' not in html  # the title really was empty
+    assert 'value="exit-tickets"' in html  # and what was typed is kept
+    assert session.scalar(select(MicroCredential)) is None
+
+
+def test_adding_a_level_without_javascript_keeps_everything_typed(admin, session):
+    doc = definition()
+    doc["summary"] = "Typed but not yet saved: exit tickets every day."
+    response = post_definition(admin, "/admin/microcredentials/new", doc, action="add:rubric.criteria[1].levels")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Typed but not yet saved" in html
+    assert 'name="rubric.criteria[1].levels[3].name"' in html
+    assert "Nothing is saved until you choose" in html
+    assert session.scalar(select(MicroCredential)) is None
+
+
+def test_duplicate_slug_in_the_editor(admin, services):
+    post_definition(admin, "/admin/microcredentials/new", definition())
+    response = post_definition(admin, "/admin/microcredentials/new", definition(title="Another one"))
+    assert response.status_code == 422
+    assert b"already uses /microcredentials/exit-tickets" in response.data
+
+
+def test_publish_edit_compare_and_retire(admin, session):
+    post_definition(admin, "/admin/microcredentials/new", definition())
+    response = admin.submit(
+        "/admin/microcredentials/exit-tickets/versions/1/publish", page="/admin/microcredentials/exit-tickets"
+    )
+    assert response.status_code == 302
+    page = admin.get("/admin/microcredentials/exit-tickets").get_data(as_text=True)
+    assert "Version 1 is published" in page and "start version 2" in page
+    admin.submit("/admin/microcredentials/exit-tickets/new-version", page="/admin/microcredentials/exit-tickets")
+    changed = definition(title="Exit tickets that change tomorrow's lesson")
+    changed["rubric"]["criteria"][0]["levels"][1]["description"] = "Every prompt matches the lesson goal."
+    response = post_definition(admin, "/admin/microcredentials/exit-tickets/draft", changed)
+    assert response.status_code == 302
+    admin.submit("/admin/microcredentials/exit-tickets/versions/2/publish", page="/admin/microcredentials/exit-tickets")
+    compare = admin.get("/admin/microcredentials/exit-tickets/compare?from=1&to=2").get_data(as_text=True)
+    assert "Exit tickets that change tomorrow&#39;s lesson" in compare
+    assert "Rubric › Criterion “Exit ticket design” › Level “Proficient” › Description" in compare
+    assert "Every prompt matches the lesson goal." in compare
+    session.rollback()
+    assert [(v.number, v.status) for v in catalog.version_history(session, "exit-tickets")] == [
+        (2, "published"),
+        (1, "retired"),
+    ]
+    admin.submit("/admin/microcredentials/exit-tickets/retire", page="/admin/microcredentials/exit-tickets")
+    session.rollback()
+    with pytest.raises(catalog.NotFound):
+        catalog.current_version(session, "exit-tickets")
+
+
+def test_preview_badge_and_export_of_a_draft(admin):
+    post_definition(admin, "/admin/microcredentials/new", definition())
+    preview = admin.get("/admin/microcredentials/exit-tickets/versions/1")
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and "Preview of version 1 (draft)" in html
+    assert "Exit ticket design" in html and "The evidence shows this clearly." in html
+    badge = admin.get("/admin/microcredentials/exit-tickets/versions/1/badge")
+    assert badge.mimetype == "image/svg+xml" and "sandbox" in badge.headers["Content-Security-Policy"]
+    exported = admin.get("/admin/microcredentials/exit-tickets/versions/1/export.json")
+    assert exported.headers["Content-Disposition"] == 'attachment; filename="exit-tickets-v1.json"'
+    assert json.loads(exported.data)["rubric"] == definitions.normalize(definition())["rubric"]
+    assert admin.client.get("/microcredentials/exit-tickets").status_code == 404  # drafts are never public
+
+
+def test_discarding_the_first_draft(admin, session):
+    post_definition(admin, "/admin/microcredentials/new", definition())
+    response = admin.submit(
+        "/admin/microcredentials/exit-tickets/versions/1/discard", page="/admin/microcredentials/exit-tickets"
+    )
+    assert response.headers["Location"] == "/admin/microcredentials"
+    assert session.scalar(select(MicroCredential)) is None
+
+
+def test_the_editor_list_and_blank_form(admin):
+    assert b"No micro-credentials yet" in admin.get("/admin/microcredentials").data
+    blank = blank_definition()
+    assert [p["key"] for p in blank["template"]["parts"]] == ["overview", "artifacts", "reflection"]
+
+
+def test_only_admins_reach_the_editor(browser, build):
+    build.user("teacher", "reviewer", email="t@riverside.example.org")
+    browser.login("t@riverside.example.org")
+    for url in ("/admin/microcredentials", "/admin/microcredentials/new"):
+        assert browser.get(url).status_code == 403
+
+
+def post_with_image(admin, url, doc, image: bytes, filename: str):
+    import io
+
+    from ..conftest import csrf_from
+
+    page_html = admin.get(url).get_data(as_text=True)
+    data = MultiDict([*form_fields(doc), ("csrf_token", csrf_from(page_html)), ("action", "save")])
+    data.add("image", (io.BytesIO(image), filename))
+    return admin.client.post(url, data=data, content_type="multipart/form-data")
+
+
+def test_an_svg_with_script_is_refused_in_the_editor_and_nothing_saved(admin, session):
+    evil = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.cookie)</script></svg>'
+    response = post_with_image(admin, "/admin/microcredentials/new", definition(), evil, "badge.svg")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "The SVG contains a &lt;script&gt; element" in html
+    assert "choose the badge image again" in html
+    assert session.scalar(select(MicroCredential)) is None
+
+
+def test_a_clean_svg_badge_is_stored_and_served_sandboxed(admin, session):
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 2 2"><rect width="2" height="2"/></svg>'
+    response = post_with_image(admin, "/admin/microcredentials/new", definition(), svg, "badge.svg")
+    assert response.status_code == 302
+    badge = admin.get("/admin/microcredentials/exit-tickets/versions/1/badge")
+    assert badge.data == svg and badge.mimetype == "image/svg+xml"
+    assert badge.headers["Content-Security-Policy"].endswith("sandbox")
