@@ -15,6 +15,7 @@ from .config import PROJECT_ROOT, Settings
 from .domain.passwords import PasswordPolicy
 from .mail import MailTransport, transport_for
 from .storage.database import create_database_engine, create_session_factory
+from .storage.evidence_store import EvidenceStore, FilesystemEvidenceStore
 
 
 def utc_now() -> datetime:
@@ -31,6 +32,7 @@ class Services:
     session_factory: sessionmaker[Session]
     passwords: PasswordPolicy
     mail: MailTransport
+    evidence: EvidenceStore
     clock: Callable[[], datetime] = utc_now
 
 
@@ -65,6 +67,7 @@ def create_app(config: Settings | None = None) -> Flask:
         session_factory=create_session_factory(engine),
         passwords=PasswordPolicy(cheap=settings.password_hash_cheap),
         mail=transport_for(settings.smtp_url, settings.sender),
+        evidence=FilesystemEvidenceStore(settings.uploads_dir),
     )
 
     from .web import init_web

@@ -41,6 +41,8 @@ class Settings:
     deliver_mail_after_request: bool = False
     password_hash_cheap: bool = False
     log_level: str = "INFO"
+    max_upload_bytes: int = 25 * 1024 * 1024
+    max_attempt_bytes: int = 200 * 1024 * 1024
     extra: dict = field(default_factory=dict)
 
     @property
@@ -75,6 +77,8 @@ class Settings:
         except ValueError as exc:
             raise ConfigurationError("MICROCRED_TRUSTED_PROXIES must be a whole number (0 or more).") from exc
         smtp_url = environ.get("MICROCRED_SMTP_URL", "").strip()
+        upload_mb = _whole_number(environ, "MICROCRED_MAX_UPLOAD_MB", 25)
+        attempt_mb = _whole_number(environ, "MICROCRED_MAX_ATTEMPT_MB", 200)
         settings = cls(
             env=env,
             database_url=database_url,
@@ -91,6 +95,8 @@ class Settings:
             deliver_mail_after_request=env == "development",
             password_hash_cheap=env == "testing",
             log_level=environ.get("MICROCRED_LOG_LEVEL", "INFO").upper(),
+            max_upload_bytes=upload_mb * 1024 * 1024,
+            max_attempt_bytes=attempt_mb * 1024 * 1024,
         )
         return settings
 
@@ -111,6 +117,8 @@ class Settings:
         problems = []
         if self.trusted_proxies < 0:
             problems.append("MICROCRED_TRUSTED_PROXIES must be 0 or more.")
+        if self.max_upload_bytes > self.max_attempt_bytes:
+            problems.append("MICROCRED_MAX_UPLOAD_MB cannot be larger than MICROCRED_MAX_ATTEMPT_MB.")
         if self.smtp_url and urlsplit(self.smtp_url).scheme not in ("smtp", "smtps", "smtp+starttls"):
             problems.append(
                 "MICROCRED_SMTP_URL must start with smtp://, smtp+starttls:// or smtps:// "
@@ -148,6 +156,15 @@ class Settings:
             raise ConfigurationError(
                 f"microcred cannot start in {self.env}:\n" + "\n".join(f"  - {p}" for p in problems)
             )
+
+
+def _whole_number(environ: dict[str, str], name: str, default: int) -> int:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigurationError(f"{name} must be a whole number of megabytes, 1 or more (got {raw!r}).")
+    return int(raw)
 
 
 def _development_secret(instance_dir: Path) -> str:

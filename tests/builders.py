@@ -57,6 +57,18 @@ class Builders:
     def admin(self, **kwargs) -> User:
         return self.user("issuer_admin", **kwargs)
 
+    def published(self, doc: dict | None = None) -> str:
+        """Create and publish a micro-credential; returns its slug."""
+        from credentials.domain import catalog
+
+        self.issuer()
+        with transaction(self.services.session_factory) as session:
+            version = catalog.create_microcredential(
+                session, doc or definition(), actor=Actor.system("test"), now=self.services.clock()
+            )
+            catalog.publish_version(session, version, actor=Actor.system("test"), now=self.services.clock())
+            return version.microcredential.slug
+
 
 def definition(slug="exit-tickets", title="Checking for understanding with exit tickets", **overrides) -> dict:
     """A complete, valid micro-credential definition (schemas/microcredential.schema.json)."""
@@ -156,3 +168,36 @@ def definition(slug="exit-tickets", title="Checking for understanding with exit 
     }
     doc.update(overrides)
     return doc
+
+
+def pdf_bytes(text: str = "Lesson plan") -> bytes:
+    """A small, valid one-page PDF."""
+    content = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(content)).encode() + b" >>\nstream\n" + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return out
+
+
+def png_bytes(size=(24, 24), color=(17, 75, 122)) -> bytes:
+    """A small, valid PNG image."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, format="PNG")
+    return buffer.getvalue()

@@ -181,6 +181,24 @@ def csrf_from(html: str) -> str:
     return match.group(1) or match.group(2)
 
 
+def encode_multipart(fields, files, boundary="microcred-test-boundary"):
+    """A multipart body, encoded here because Werkzeug's test encoder leaks a temp file past 500 KB.
+
+    ``fields`` are (name, value) pairs; ``files`` are (name, filename, bytes) triples.
+    """
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields
+    ]
+    for name, filename, content in files:
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        )
+        parts.append(head.encode() + content + b"\r\n")
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
 class Browser:
     """A test client that submits forms as a browser does: GET the page, then POST with its CSRF token."""
 
@@ -195,20 +213,11 @@ class Browser:
         return self.client.post(url, data={**(data or {}), "csrf_token": csrf_from(page_html)}, **kwargs)
 
     def upload(self, url, fields, files, *, page=None):
-        """Submit a multipart form. Encoded here because Werkzeug's test encoder leaks a temp file past 500 KB."""
+        """Submit a multipart form (see ``encode_multipart``)."""
         page_html = self.client.get(page or url).get_data(as_text=True)
-        boundary = "microcred-test-boundary"
-        parts = []
-        for name, value in {**fields, "csrf_token": csrf_from(page_html)}.items():
-            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
-        for name, (filename, content) in files.items():
-            head = (
-                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-                "Content-Type: application/octet-stream\r\n\r\n"
-            )
-            parts.append(head.encode() + content + b"\r\n")
-        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
-        return self.client.post(url, data=body, content_type=f"multipart/form-data; boundary={boundary}")
+        pairs = [*fields.items(), ("csrf_token", csrf_from(page_html))]
+        body, content_type = encode_multipart(pairs, [(name, *file) for name, file in files.items()])
+        return self.client.post(url, data=body, content_type=content_type)
 
     def login(self, email, password="correct horse battery"):
         response = self.submit("/login", {"email": email, "password": password})

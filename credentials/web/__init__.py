@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app, request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -11,20 +11,27 @@ from . import errors, security, sessions, transaction
 csrf = CSRFProtect()
 
 
+def _request_limits() -> None:
+    if request.endpoint == "attempts.save":
+        request.max_content_length = current_app.extensions["microcred"].settings.max_attempt_bytes + 1024 * 1024
+
+
 def init_web(app: Flask) -> None:
     """Attach extensions, hooks and blueprints to ``app``."""
     settings = app.extensions["microcred"].settings
     if settings.trusted_proxies:
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
+    # Before CSRF protection reads the form: the evidence page may carry files up to an attempt's total.
+    app.before_request(_request_limits)
     csrf.init_app(app)
     transaction.init_app(app)
     sessions.init_app(app)
     security.init_app(app)
     errors.init_app(app)
 
-    from . import accounts, audit, auth, catalog, catalog_admin, health, home, organizations, outbox
+    from . import accounts, attempts, audit, auth, catalog, catalog_admin, health, home, organizations, outbox
 
-    for module in (home, auth, accounts, organizations, audit, outbox, catalog, catalog_admin, health):
+    for module in (home, auth, accounts, organizations, audit, outbox, catalog, catalog_admin, attempts, health):
         app.register_blueprint(module.bp)
     csrf.exempt(health.bp)

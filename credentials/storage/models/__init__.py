@@ -1,6 +1,7 @@
 """Every model, imported so that ``Base.metadata`` knows the whole schema."""
 
 from .accounts import OneTimeToken, User, UserRole
+from .attempts import Answer, Artifact, Attempt, CriterionResult
 from .audit import AuditEvent, AuditHead
 from .base import Base
 from .catalog import BadgeImage, CatalogFacet, MicroCredential, MicroCredentialVersion
@@ -9,11 +10,15 @@ from .organizations import Issuer, School
 from .outbox import OutboxMessage
 
 __all__ = [
+    "Answer",
+    "Artifact",
+    "Attempt",
     "AuditEvent",
     "AuditHead",
     "BadgeImage",
     "Base",
     "CatalogFacet",
+    "CriterionResult",
     "FailedLogin",
     "Issuer",
     "MicroCredential",

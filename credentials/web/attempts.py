@@ -1,0 +1,207 @@
+"""Teachers build, submit, withdraw and resubmit their evidence; their dashboard lists every attempt."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFError
+
+from ..domain import attempts, portfolio, sign_in
+from ..domain.attempts import StaleAttempt
+from ..domain.errors import TooManyAttempts
+from ..domain.evidence import UploadLimits
+from ..storage.database import transaction
+from ..storage.models.accounts import TEACHER
+from .errors import error_response
+from .sessions import client_address, role_required
+from .transaction import db, now, services
+
+bp = Blueprint("attempts", __name__)
+
+EVIDENCE_CSP = "default-src 'none'; sandbox"
+
+
+def _limits() -> UploadLimits:
+    settings = services().settings
+    return UploadLimits(per_file=settings.max_upload_bytes, per_attempt=settings.max_attempt_bytes)
+
+
+def posted_evidence() -> dict:
+    """The draft page's text answers and links, keyed by prompt."""
+    texts = {k.removeprefix("answer-"): v for k, v in request.form.items() if k.startswith("answer-")}
+    links = {k.removeprefix("link-"): v for k, v in request.form.items() if k.startswith("link-")}
+    return {"texts": texts, "links": links}
+
+
+def _render(attempt, *, outcome=None, posted=None, message=None, status=200):
+    page = portfolio.attempt_page(db(), attempt)
+    return render_template(
+        "attempts/attempt.html",
+        page=page,
+        outcome=outcome,
+        posted=posted,
+        message=message,
+        form=FlaskForm(),
+        limits=_limits(),
+    ), status
+
+
+@bp.get("/my/microcredentials")
+@role_required(TEACHER)
+def dashboard():
+    return render_template("attempts/dashboard.html", rows=portfolio.dashboard(db(), current_user))
+
+
+@bp.post("/microcredentials/<slug>/start")
+@role_required(TEACHER)
+def start(slug: str):
+    attempt = attempts.start_attempt(db(), current_user, slug, now=now())
+    return redirect(url_for("attempts.show", attempt_id=attempt.id))
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@login_required
+def show(attempt_id: int):
+    return _render(attempts.get_attempt(db(), attempt_id, current_user))
+
+
+@bp.post("/attempts/<int:attempt_id>")
+@login_required
+def save(attempt_id: int):
+    attempt = attempts.get_attempt(db(), attempt_id, current_user)
+    action = request.form.get("action", "save")
+    uploads = [
+        portfolio.Upload(name.removeprefix("files-"), storage.stream, storage.filename or "file")
+        for name, storage in request.files.items(multi=True)
+        if name.startswith("files-") and storage.filename
+    ]
+    try:
+        outcome = portfolio.save_draft_page(
+            db(),
+            services().evidence,
+            attempt,
+            current_user,
+            **posted_evidence(),
+            uploads=uploads,
+            remove=int(action.removeprefix("remove:")) if action.startswith("remove:") else None,
+            submit=action == "submit",
+            attested=request.form.get("attest") == "yes",
+            note=request.form.get("note", ""),
+            expected_revision=request.form.get("revision", type=int),
+            limits=_limits(),
+            now=now(),
+        )
+    except StaleAttempt as exc:
+        return _render(attempt, posted=posted_evidence(), message=exc.message, status=409)
+    if outcome.submitted:
+        flash("Submitted. Your evidence is locked; you will hear by e-mail when it has been reviewed.", "success")
+        return redirect(url_for("attempts.show", attempt_id=attempt.id))
+    if outcome.report.refused or outcome.report.warnings or outcome.submit_problems:
+        return _render(attempt, outcome=outcome, posted=posted_evidence())
+    flash(
+        "Draft saved." + (f" Added {', '.join(outcome.report.uploaded)}." if outcome.report.uploaded else ""), "success"
+    )
+    return redirect(url_for("attempts.show", attempt_id=attempt.id))
+
+
+@bp.post("/attempts/<int:attempt_id>/withdraw")
+@login_required
+def withdraw(attempt_id: int):
+    attempt = attempts.get_attempt(db(), attempt_id, current_user)
+    attempts.withdraw_attempt(
+        db(), attempt, current_user, expected_revision=request.form.get("revision", type=int), now=now()
+    )
+    flash("Withdrawn. Your evidence is kept: start again from your dashboard when you are ready.", "success")
+    return redirect(url_for("attempts.dashboard"))
+
+
+@bp.get("/attempts/<int:attempt_id>/files/<int:artifact_id>")
+@login_required
+def download(attempt_id: int, artifact_id: int):
+    attempt = attempts.get_attempt(db(), attempt_id, current_user)
+    artifact = next((a for a in attempt.artifacts if a.id == artifact_id), None)
+    if artifact is None:
+        return Response("Not found", status=404)
+    response = Response(_chunks(services().evidence.open(artifact.sha256)), mimetype=artifact.media_type)
+    response.headers["Content-Disposition"] = _attachment(artifact.filename)
+    response.headers["Content-Length"] = str(artifact.size)
+    response.headers["Content-Security-Policy"] = EVIDENCE_CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/attempts/<int:attempt_id>/resume")
+def resume(attempt_id: int):
+    """Sign in again from the "your session expired" page and save what was typed before it expired."""
+    email, password = request.form.get("email", ""), request.form.get("password", "")
+    try:
+        user = sign_in.authenticate(
+            db(), services().passwords, email=email, password=password, client_address=client_address(), now=now()
+        )
+    except (sign_in.SignInFailed, TooManyAttempts) as exc:
+        if isinstance(exc, sign_in.SignInFailed):
+            with transaction(services().session_factory) as separate:
+                sign_in.note_failed_sign_in(separate, email=email, client_address=client_address(), now=now())
+        return expired_page(attempt_id, error=exc.message, status=exc.status)
+    login_user(user)
+    attempt = attempts.get_attempt(db(), attempt_id, user)
+    portfolio.save_draft_page(
+        db(),
+        services().evidence,
+        attempt,
+        user,
+        **posted_evidence(),
+        uploads=[],
+        remove=None,
+        submit=False,
+        attested=False,
+        note="",
+        expected_revision=None,
+        limits=_limits(),
+        now=now(),
+    )
+    flash("You are signed in again and your draft is saved.", "success")
+    return redirect(url_for("attempts.show", attempt_id=attempt.id))
+
+
+@bp.errorhandler(CSRFError)
+def _form_expired(_exc):
+    """Signed out, or the page was open too long: keep what was typed and offer to save it."""
+    if request.endpoint == "attempts.save":
+        return expired_page(request.view_args["attempt_id"])
+    return error_response(400, "This form has expired, so nothing was saved. Go back, reload and try again.")
+
+
+@bp.errorhandler(413)
+def _too_large(_exc):
+    if request.endpoint == "attempts.save":
+        limit = services().settings.max_attempt_bytes // (1024 * 1024)
+        return error_response(
+            413,
+            f"What you sent is larger than the {limit} MB an attempt may hold, so nothing "
+            "from this save was stored. Your draft is as you last saved it: go back and "
+            "add smaller files, one at a time.",
+        )
+    return error_response(413)
+
+
+def expired_page(attempt_id: int, *, error: str | None = None, status: int = 200):
+    """The page that carries typed answers across an expired sign-in (files cannot be carried)."""
+    return render_template(
+        "attempts/expired.html", attempt_id=attempt_id, posted=posted_evidence(), error=error, form=FlaskForm()
+    ), status
+
+
+def _chunks(handle, size: int = 1024 * 1024):
+    with handle:
+        while chunk := handle.read(size):
+            yield chunk
+
+
+def _attachment(filename: str) -> str:
+    from urllib.parse import quote
+
+    fallback = filename.encode("ascii", "replace").decode().replace('"', "'").replace("?", "_")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"

@@ -1,0 +1,230 @@
+import re
+
+import pytest
+from sqlalchemy import select
+
+from credentials import create_app
+from credentials.storage.models import Attempt
+
+from ..builders import PASSWORD, definition, pdf_bytes, png_bytes
+from ..conftest import Browser, csrf_from, encode_multipart
+
+
+@pytest.fixture
+def slug(build):
+    return build.published()
+
+
+@pytest.fixture
+def teacher(browser, build, slug):
+    build.user("teacher", email="maria@riverside.example.org", name="María López")
+    browser.login("maria@riverside.example.org")
+    return browser
+
+
+def start(teacher, slug) -> str:
+    response = teacher.submit(f"/microcredentials/{slug}/start", page=f"/microcredentials/{slug}")
+    assert response.status_code == 302
+    return response.headers["Location"]
+
+
+def page_state(browser, url):
+    html = browser.get(url).get_data(as_text=True)
+    revision = re.search(r'name="revision" value="(\d+)"', html)
+    return html, csrf_from(html), revision.group(1) if revision else None
+
+
+def post(browser, url, fields, files=(), *, state=None):
+    """Post the draft page as a browser would (multipart, with the page's CSRF token and revision)."""
+    _html, token, revision = state or page_state(browser, url)
+    pairs = [("csrf_token", token), ("revision", revision), *fields.items()]
+    body, content_type = encode_multipart(pairs, list(files))
+    return browser.client.post(url, data=body, content_type=content_type)
+
+
+COMPLETE = {"answer-context": "Twenty-six fourth graders.", "answer-reflection": "I regrouped students daily."}
+
+
+def test_teacher_starts_saves_and_sees_the_draft_on_the_dashboard(teacher, slug):
+    assert b"Start this micro-credential" in teacher.get(f"/microcredentials/{slug}").data
+    url = start(teacher, slug)
+    response = post(teacher, url, {"answer-context": "My class of twenty-six.", "action": "save"})
+    assert response.status_code == 302
+    html = teacher.get(url).get_data(as_text=True)
+    assert "My class of twenty-six." in html and "Draft saved." in html
+    assert "<span data-word-count>4</span> of 300 words" in html
+    dashboard = teacher.get("/my/microcredentials").get_data(as_text=True)
+    assert "Checking for understanding with exit tickets" in dashboard and "Finish your evidence" in dashboard
+
+
+def test_upload_files_then_submit_and_the_evidence_is_locked(teacher, slug, session):
+    url = start(teacher, slug)
+    response = post(
+        teacher,
+        url,
+        {**COMPLETE, "action": "save"},
+        [("files-tickets", "tickets.pdf", pdf_bytes()), ("files-tickets", "photo.png", png_bytes())],
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
+    html = teacher.get(url).get_data(as_text=True)
+    assert "tickets.pdf" in html and "photo.png" in html
+    response = post(teacher, url, {**COMPLETE, "action": "submit", "attest": "yes"})
+    assert response.status_code == 302
+    html = teacher.get(url).get_data(as_text=True)
+    assert "Submitted. Your evidence is locked" in html and "SHA-256" in html and "Withdraw the submission" in html
+    assert 'name="answer-context"' not in html
+    attempt = session.scalars(select(Attempt)).one()
+    assert attempt.status == "submitted" and len(attempt.submission_manifest["artifacts"]) == 2
+
+
+def test_an_incomplete_submission_keeps_what_was_typed_and_lists_what_is_missing(teacher, slug, session):
+    url = start(teacher, slug)
+    response = post(teacher, url, {"answer-context": "Only this so far.", "action": "submit"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Saved, but not submitted yet" in html
+    assert "needs at least one file" in html and "student names" in html
+    assert session.scalars(select(Attempt)).one().answers[0].text == "Only this so far."
+
+
+def test_a_file_of_no_allowed_kind_is_refused_and_the_rest_saved(teacher, slug, session):
+    url = start(teacher, slug)
+    response = post(
+        teacher,
+        url,
+        {"answer-context": "Saved anyway.", "action": "save"},
+        [("files-tickets", "tickets.pdf", b"MZ\x90\x00 this is a program")],
+    )
+    assert response.status_code == 200
+    assert b"tickets.pdf:" in response.data
+    attempt = session.scalars(select(Attempt)).one()
+    assert attempt.artifacts == [] and attempt.answers[0].text == "Saved anyway."
+
+
+def test_remove_a_file(teacher, slug, session):
+    url = start(teacher, slug)
+    post(teacher, url, {"action": "save"}, [("files-tickets", "tickets.pdf", pdf_bytes())])
+    artifact = session.scalars(select(Attempt)).one().artifacts[0]
+    response = post(teacher, url, {"action": f"remove:{artifact.id}"})
+    assert response.status_code == 302
+    session.rollback()
+    assert session.scalars(select(Attempt)).one().artifacts == []
+
+
+def test_two_tabs_cannot_submit_twice_or_overwrite_each_other(teacher, slug, session):
+    url = start(teacher, slug)
+    post(teacher, url, {**COMPLETE, "action": "save"}, [("files-tickets", "t.pdf", pdf_bytes())])
+    first_tab = page_state(teacher, url)
+    second_tab = page_state(teacher, url)
+    assert post(teacher, url, {**COMPLETE, "action": "submit", "attest": "yes"}, state=first_tab).status_code == 302
+    again = post(teacher, url, {**COMPLETE, "action": "submit", "attest": "yes"}, state=second_tab)
+    assert again.status_code in (404, 409)
+    session.rollback()
+    assert session.scalars(select(Attempt)).one().status == "submitted"
+
+
+def test_a_stale_tab_does_not_overwrite_newer_text(teacher, slug, session):
+    url = start(teacher, slug)
+    old_tab = page_state(teacher, url)
+    post(teacher, url, {"answer-context": "Newer text from the other tab.", "action": "save"})
+    response = post(teacher, url, {"answer-context": "Old text.", "action": "save"}, state=old_tab)
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "changed in another tab" in html and "Old text." in html  # what was typed is still on screen
+    session.rollback()
+    assert session.scalars(select(Attempt)).one().answers[0].text == "Newer text from the other tab."
+
+
+def test_withdraw_racing_a_second_withdraw(teacher, slug, session):
+    url = start(teacher, slug)
+    post(teacher, url, {**COMPLETE, "action": "save"}, [("files-tickets", "t.pdf", pdf_bytes())])
+    post(teacher, url, {**COMPLETE, "action": "submit", "attest": "yes"})
+    _html, token, revision = page_state(teacher, url)
+    ok = teacher.client.post(f"{url}/withdraw", data={"csrf_token": token, "revision": revision})
+    late = teacher.client.post(f"{url}/withdraw", data={"csrf_token": token, "revision": revision})
+    assert ok.status_code == 302 and late.status_code == 409
+    assert b"changed in another tab" in late.data
+    session.rollback()
+    assert session.scalars(select(Attempt)).one().status == "withdrawn"
+
+
+def test_downloads_are_attachments_for_their_owner_only(teacher, build, slug, app, session):
+    url = start(teacher, slug)
+    post(teacher, url, {"action": "save"}, [("files-tickets", "Évaluation <1>.pdf", pdf_bytes())])
+    artifact = session.scalars(select(Attempt)).one().artifacts[0]
+    response = teacher.get(f"{url}/files/{artifact.id}")
+    assert response.data == pdf_bytes()
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert "filename*=UTF-8''%C3%89valuation%20%3C1%3E.pdf" in response.headers["Content-Disposition"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in response.headers["Content-Security-Policy"]
+    response.close()
+    other = Browser(app.test_client())
+    build.user("teacher", email="tom@riverside.example.org")
+    other.login("tom@riverside.example.org")
+    assert other.get(url).status_code == 404
+    assert other.get(f"{url}/files/{artifact.id}").status_code == 404
+    assert app.test_client().get(url).status_code == 302  # anonymous: to the sign-in page
+
+
+def test_an_expired_sign_in_keeps_the_typed_text(teacher, slug, app, session):
+    url = start(teacher, slug)
+    expired = app.test_client()  # a browser whose session cookie is gone
+    response = expired.post(url, data={"answer-context": "Typed for an hour.", "action": "save"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "You were signed out while you were working" in html and 'value="Typed for an hour."' in html
+    data = {
+        "csrf_token": csrf_from(html),
+        "email": "maria@riverside.example.org",
+        "password": PASSWORD,
+        "answer-context": "Typed for an hour.",
+        "action": "save",
+    }
+    response = expired.post(f"{url}/resume", data=data)
+    assert response.status_code == 302
+    assert session.scalars(select(Attempt)).one().answers[0].text == "Typed for an hour."
+
+
+def test_oversized_files_get_clear_answers_and_the_draft_survives(settings, clock, build, slug, session):
+    app = create_app(settings.with_overrides(max_upload_bytes=4096, max_attempt_bytes=64 * 1024))
+    app.extensions["microcred"].clock = clock
+    try:
+        browser = Browser(app.test_client())
+        build.user("teacher", email="ann@riverside.example.org")
+        browser.login("ann@riverside.example.org")
+        url = start(browser, slug)
+        post(browser, url, {"answer-context": "Saved before.", "action": "save"})
+        response = post(
+            browser,
+            url,
+            {"answer-context": "Saved with the refusal.", "action": "save"},
+            [("files-tickets", "scan.pdf", pdf_bytes() + b"%" * 8000)],
+        )
+        assert response.status_code == 200
+        assert b"scan.pdf is larger than 4 KB" in response.data
+        huge = post(
+            browser,
+            url,
+            {"answer-context": "Lost with the 413.", "action": "save"},
+            [("files-tickets", "video.pdf", b"%" * (1200 * 1024))],
+        )
+        assert huge.status_code == 413 and b"Your draft is as you last saved it" in huge.data
+        session.rollback()
+        attempt = session.scalars(select(Attempt)).one()
+        assert attempt.answers[0].text == "Saved with the refusal." and attempt.artifacts == []
+    finally:
+        app.extensions["microcred"].engine.dispose()
+
+
+def test_dashboard_runs_the_same_queries_for_one_or_many_attempts(teacher, build, slug, services, count_queries):
+    start(teacher, slug)
+    with count_queries() as few:
+        teacher.get("/my/microcredentials")
+    for n in range(12):
+        other = build.published(definition(slug=f"mc-{n}", title=f"Micro-credential {n}"))
+        start(teacher, other)
+    with count_queries() as many:
+        html = teacher.get("/my/microcredentials").get_data(as_text=True)
+    assert html.count("Finish your evidence") == 13
+    assert len(many) == len(few), many
