@@ -228,3 +228,32 @@ def test_dashboard_runs_the_same_queries_for_one_or_many_attempts(teacher, build
         html = teacher.get("/my/microcredentials").get_data(as_text=True)
     assert html.count("Finish your evidence") == 13
     assert len(many) == len(few), many
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "says"),
+    [
+        ("photo.png", "png+zip", "photo.png:"),  # an image with an archive appended
+        ("plan.pdf", b"<html><script>alert(1)</script></html>\n%PDF-1.4\n%%EOF", "plan.pdf:"),  # HTML posing as PDF
+        ("lesson.docx", None, "lesson.docx:"),  # a zip bomb named like a Word document
+    ],
+)
+def test_disguised_files_are_refused_through_the_page(teacher, build, name, data, says, session):
+    from ..domain.test_file_kinds import ooxml, patched_central_directory, plain_zip
+
+    if data == "png+zip":
+        data = png_bytes() + plain_zip(**{"Evil.class": b"\xca\xfe\xba\xbe"})
+    if data is None:
+        data = patched_central_directory(ooxml("docx"), file_size=400 * 1024 * 1024)
+        doc = definition(slug="office-mc", title="Office evidence")
+        doc["template"]["parts"][1]["prompts"][0]["file_kinds"] = ["office", "pdf", "image"]
+        slug = build.published(doc)
+    else:
+        slug = build.published(definition(slug="other-mc", title="Other evidence"))
+    assert isinstance(data, bytes)
+    url = start(teacher, slug)
+    response = post(teacher, url, {"action": "save"}, [("files-tickets", name, data)])
+    assert response.status_code == 200
+    assert says.encode() in response.data
+    session.rollback()
+    assert session.get(Attempt, int(url.rsplit("/", 1)[1])).artifacts == []
