@@ -57,6 +57,59 @@ class Builders:
     def admin(self, **kwargs) -> User:
         return self.user("issuer_admin", **kwargs)
 
+    def reviewer(self, *, school=None, slug=None, tag=None, capacity=None, **kwargs) -> User:
+        """A reviewer qualified for ``slug`` (or every micro-credential tagged ``tag``)."""
+        from credentials.domain import review_admin
+
+        user = self.user("reviewer", school=school or self.school(), **kwargs)
+        with transaction(self.services.session_factory) as session:
+            if slug or tag:
+                review_admin.grant_qualification(
+                    session, user.id, slug=slug, tag=tag, actor=Actor.system("test"), now=self.services.clock()
+                )
+            if capacity is not None:
+                review_admin.set_reviewer_profile(
+                    session,
+                    user.id,
+                    capacity=capacity,
+                    away_from=None,
+                    away_until=None,
+                    actor=Actor.system("test"),
+                    now=self.services.clock(),
+                )
+        return user
+
+    def submitted(self, slug: str, teacher: User | None = None):
+        """A complete attempt at ``slug`` by ``teacher`` (a new one at a new school by default), submitted."""
+        import io
+
+        from credentials.domain import attempts, evidence
+        from credentials.storage.models import Attempt
+
+        teacher = teacher or self.user("teacher", school=self.school())
+        limits = evidence.UploadLimits(per_file=25 * 1024 * 1024, per_attempt=200 * 1024 * 1024)
+        with transaction(self.services.session_factory) as session:
+            now = self.services.clock()
+            t = session.get(User, teacher.id)
+            attempt = attempts.start_attempt(session, t, slug, now=now)
+            texts = {"context": "Twenty-six fourth graders.", "reflection": "I regrouped students daily."}
+            evidence.save_answers(session, attempt, t, texts=texts, links={}, now=now)
+            if not attempt.artifacts:
+                evidence.add_artifact(
+                    session,
+                    self.services.evidence,
+                    attempt,
+                    t,
+                    prompt_key="tickets",
+                    stream=io.BytesIO(pdf_bytes()),
+                    filename="tickets.pdf",
+                    limits=limits,
+                    now=now,
+                )
+            note = "I revised my reflection." if attempt.previous_attempt_id else ""
+            attempts.submit_attempt(session, attempt, t, attested=True, note=note, expected_revision=None, now=now)
+            return session.get(Attempt, attempt.id)
+
     def published(self, doc: dict | None = None) -> str:
         """Create and publish a micro-credential; returns its slug."""
         from credentials.domain import catalog

@@ -26,7 +26,7 @@ from ..storage.models.attempts import (
     SUBMITTED,
     WITHDRAWN,
 )
-from . import catalog
+from . import catalog, review_routing
 from .audit import Actor, record_event
 from .business_days import add_business_days
 from .errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -193,7 +193,8 @@ def submit_attempt(
     attempt.note_to_reviewers = note or None
     attempt.submission_manifest = submission_manifest(attempt)
     turnaround = attempt.version.definition["review_turnaround_days"]
-    attempt.expected_decision_on = add_business_days(now.date(), turnaround, holidays)
+    days = set(holidays) | review_routing.holidays(session)
+    attempt.expected_decision_on = add_business_days(now.date(), turnaround, days)
     _flush(session)
     queue_email(
         session,
@@ -220,6 +221,7 @@ def submit_attempt(
         },
         now=now,
     )
+    review_routing.route_attempt(session, attempt, now=now, holidays_=days)
     return attempt
 
 

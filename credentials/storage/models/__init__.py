@@ -8,10 +8,20 @@ from .catalog import BadgeImage, CatalogFacet, MicroCredential, MicroCredentialV
 from .login_throttle import FailedLogin
 from .organizations import Issuer, School
 from .outbox import OutboxMessage
+from .reviews import (
+    Assignment,
+    Holiday,
+    IssuanceRequest,
+    Qualification,
+    ReviewConflict,
+    ReviewerProfile,
+    ReviewScore,
+)
 
 __all__ = [
     "Answer",
     "Artifact",
+    "Assignment",
     "Attempt",
     "AuditEvent",
     "AuditHead",
@@ -20,11 +30,17 @@ __all__ = [
     "CatalogFacet",
     "CriterionResult",
     "FailedLogin",
+    "Holiday",
+    "IssuanceRequest",
     "Issuer",
     "MicroCredential",
     "MicroCredentialVersion",
     "OneTimeToken",
     "OutboxMessage",
+    "Qualification",
+    "ReviewConflict",
+    "ReviewScore",
+    "ReviewerProfile",
     "School",
     "User",
     "UserRole",
