@@ -1,5 +1,6 @@
 """Demonstration data: Riverside Unified School District, its schools and people, and three published
-micro-credentials (from demo_catalog/). Loading it again changes nothing."""
+micro-credentials (from demo_catalog/) that every demo reviewer is qualified to review. Loading it again changes
+nothing."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from .audit import Actor
 from .catalog_transfer import import_definition
 from .organizations import DISTRICT_OFFICE_NAME, IssuerDetails, create_school, get_issuer, set_up_issuer
 from .passwords import PasswordPolicy
+from .review_admin import grant_qualification
 
 DEMO_PASSWORD = "riverside-demo-2026"  # noqa: S105 - published in README.md on purpose
 DISTRICT = IssuerDetails(
@@ -86,4 +88,8 @@ def load_demo(session: Session, passwords: PasswordPolicy, *, now: datetime) -> 
         if session.scalar(select(MicroCredential.id).where(MicroCredential.slug == document["slug"])) is None:
             import_definition(session, document, actor=actor, now=now, publish=True)
             report.microcredentials_created.append(document["title"])
+        for email, _name, roles, _school in PEOPLE:
+            if REVIEWER in roles:
+                reviewer_id = session.scalar(select(User.id).where(User.email == email))
+                grant_qualification(session, reviewer_id, slug=document["slug"], actor=actor, now=now)
     return report
