@@ -4,11 +4,40 @@ from __future__ import annotations
 
 from flask import Flask, current_app, request
 from flask_wtf.csrf import CSRFProtect
+from jinja2 import Undefined
+from jinja2.utils import missing
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import errors, security, sessions, transaction
 
 csrf = CSRFProtect()
+
+
+class MissingNameUndefined(Undefined):
+    """A template variable nobody passed is an error (a misspelt name must not render an empty page); a missing
+    key of a passed dict stays empty, because definitions have optional fields."""
+
+    __slots__ = ()
+
+    def _check(self) -> None:
+        if self._undefined_obj is missing and self._undefined_name is not None:
+            self._fail_with_undefined_error()
+
+    def __str__(self) -> str:
+        self._check()
+        return ""
+
+    def __bool__(self) -> bool:
+        self._check()
+        return False
+
+    def __iter__(self):
+        self._check()
+        return iter(())
+
+    def __len__(self) -> int:
+        self._check()
+        return 0
 
 
 def _request_limits() -> None:
@@ -19,6 +48,7 @@ def _request_limits() -> None:
 def init_web(app: Flask) -> None:
     """Attach extensions, hooks and blueprints to ``app``."""
     settings = app.extensions["microcred"].settings
+    app.jinja_env.undefined = MissingNameUndefined
     if settings.trusted_proxies:
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)

@@ -40,6 +40,7 @@ def _editor(doc: dict, *, version=None, errors=None, note=None, status=200):
         errors=errors or {},
         note=note,
         labels=catalog_definitions,
+        grade_band_options=[(band, band) for band in catalog_definitions.GRADE_BANDS],
         action=FlaskForm(),
     ), status
 

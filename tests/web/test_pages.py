@@ -156,3 +156,19 @@ def test_every_control_has_a_label_and_every_page_one_h1(browser, build, url):
     assert 'lang="en"' in html and "Skip to main content" in html
     for control in audit.controls:
         assert control.get("id") in audit.labels or control.get("aria-label"), (url, control)
+
+
+def test_a_missing_template_variable_is_an_error_but_a_missing_optional_key_is_empty(app):
+    import jinja2
+    from flask import render_template_string
+
+    with app.test_request_context("/"):
+        assert render_template_string("[{{ d.summary }}]{% if d.url %}x{% endif %}", d={}) == "[]"
+        with pytest.raises(jinja2.UndefinedError):
+            render_template_string("{{ misspelt_name }}")
+
+
+def test_optional_attributes_are_left_out_not_printed_as_none(client):
+    html = client.get("/login").get_data(as_text=True)
+    assert '"None"' not in html and "=None" not in html
+    assert html.count("autofocus") == 1
