@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..storage.evidence_store import EvidenceStore
 from ..storage.models import Attempt, CriterionResult, MicroCredential, MicroCredentialVersion, User
-from ..storage.models.attempts import DRAFT, EARNED, IN_REVIEW, NOT_YET, SUBMITTED, WITHDRAWN
+from ..storage.models.attempts import DRAFT, EARNED, IN_REVIEW, NOT_YET, OPEN_STATUSES, SUBMITTED, WITHDRAWN
 from . import attempts, evidence
 from .errors import InvalidInput
 from .file_kinds import KINDS
@@ -101,6 +101,15 @@ def save_draft_page(
         except attempts.IncompleteSubmission as exc:
             outcome.submit_problems = exc.problems
     return outcome
+
+
+def open_attempt_id(session: Session, teacher: User, slug: str) -> int | None:
+    """The teacher's attempt at ``slug`` that is still open (draft, submitted or in review), if any."""
+    return session.scalar(
+        select(Attempt.id)
+        .join(MicroCredential, MicroCredential.id == Attempt.microcredential_id)
+        .where(Attempt.teacher_id == teacher.id, MicroCredential.slug == slug, Attempt.status.in_(OPEN_STATUSES))
+    )
 
 
 @dataclass(frozen=True)

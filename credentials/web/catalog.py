@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
+from flask_login import current_user
 
+from ..domain import portfolio
 from ..domain.catalog_definitions import GRADE_BANDS
 from ..domain.catalog_search import CREDIT_BANDS, CatalogQuery, catalog_page_for, public_badge, search_catalog
+from ..storage.models.accounts import TEACHER
 from .forms import page_number
 from .transaction import db
 
@@ -33,7 +36,10 @@ def list_microcredentials():
 
 @bp.get("/microcredentials/<slug>")
 def show_microcredential(slug: str):
-    return render_template("catalog/detail.html", page=catalog_page_for(db(), slug, _version_asked()))
+    page = catalog_page_for(db(), slug, _version_asked())
+    teacher = current_user.is_authenticated and TEACHER in current_user.roles
+    mine = portfolio.open_attempt_id(db(), current_user, slug) if teacher else None
+    return render_template("catalog/detail.html", page=page, open_attempt_id=mine)
 
 
 @bp.get("/microcredentials/<slug>/badge")

@@ -84,7 +84,9 @@ def post_definition(admin, url, doc, *, action="save", page=None):
 
 
 def test_create_a_microcredential_through_the_editor(admin, session):
-    assert b"Overview questions" in admin.get("/admin/microcredentials/new").data
+    blank = admin.get("/admin/microcredentials/new").data
+    assert b"Overview questions" in blank
+    assert blank.count(b'name="grade_bands"') == 5
     response = post_definition(admin, "/admin/microcredentials/new", definition())
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     assert response.headers["Location"] == "/admin/microcredentials/exit-tickets"
