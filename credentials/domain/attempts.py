@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..storage.database import is_postgresql
-from ..storage.models import Answer, Artifact, Attempt, CriterionResult, User
+from ..storage.models import Answer, Artifact, Assignment, Attempt, CriterionResult, User
 from ..storage.models.accounts import ISSUER_ADMIN, TEACHER
 from ..storage.models.attempts import (
     DRAFT,
@@ -236,6 +236,11 @@ def withdraw_attempt(
             raise Conflict("Review has already begun, so this submission can no longer be withdrawn.")
         raise Conflict(_already(attempt))
     attempt.status, attempt.withdrawn_at, attempt.updated_at = WITHDRAWN, now, now
+    for assignment in session.scalars(
+        select(Assignment).where(Assignment.attempt_id == attempt.id, Assignment.status == "assigned")
+    ):
+        # Nothing left to review: free the reviewer's capacity and keep the overdue sweep quiet.
+        assignment.status, assignment.ended_at, assignment.end_reason = "cancelled", now, "Withdrawn by the teacher."
     _flush(session)
     record_event(
         session,

@@ -50,7 +50,7 @@ class RoutingResult:
 def anonymous_code(attempt_id: int) -> str:
     """The code reviewers see instead of the teacher's name and school: stable for an attempt."""
     digest = hashlib.sha256(f"microcred-review:{attempt_id}".encode()).hexdigest()
-    return f"S-{digest[:6].upper()}"
+    return f"S-{digest[:8].upper()}"
 
 
 def holidays(session: Session) -> set[date]:

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..storage.models import Assignment, Attempt, IssuanceRequest, ReviewScore, User
 from ..storage.models.attempts import EARNED, IN_REVIEW, NOT_YET, SUBMITTED
@@ -60,8 +61,11 @@ def save_scores(
             errors[f"level-{key}"] = "That criterion is not part of this review."
         elif level and level not in {lv["key"] for lv in criterion["levels"]}:
             errors[f"level-{key}"] = f"Choose one of the levels of “{criterion['name']}”."
-    if len(scores.overall) > 10_000 or any(len(f) > 10_000 for f in scores.feedback.values()):
-        errors["overall"] = "Keep feedback under 10,000 characters per box."
+    if len(scores.overall) > 10_000:
+        errors["overall"] = "Keep the overall feedback under 10,000 characters."
+    for key, text in scores.feedback.items():
+        if len(text) > 10_000:
+            errors[f"feedback-{key}"] = "Keep feedback under 10,000 characters per criterion."
     if errors:
         raise InvalidInput(errors, "Some scores cannot be saved.")
     existing = {s.criterion_key: s for s in assignment.scores}
@@ -73,7 +77,7 @@ def save_scores(
         score.feedback = (scores.feedback.get(key) or "").strip()
     assignment.overall_feedback = scores.overall.strip()
     begin_review(assignment, now=now)
-    session.flush()
+    _flush(session)
     return assignment
 
 
@@ -103,10 +107,10 @@ def submit_review(
     if not assignment.overall_feedback:
         errors["overall"] = "Write overall feedback for the teacher."
     if errors:
-        raise InvalidInput(errors, "The review is saved as a draft, but it cannot be submitted yet.")
+        raise InvalidInput(errors, "The review cannot be submitted yet; fix what is marked and submit again.")
     assignment.status, assignment.submitted_at = REVIEW_SUBMITTED, now
     assignment.outcome = outcome(session, assignment)
-    session.flush()
+    _flush(session)
     record_event(
         session,
         actor=Actor.user(reviewer),
@@ -212,6 +216,7 @@ def request_issuance(session: Session, attempt: Attempt, *, now: datetime) -> No
 
 
 def notify_decision(session: Session, attempt: Attempt, *, now: datetime) -> None:
+    """E-mail the teacher the decision on their attempt."""
     teacher = attempt.teacher
     title = attempt.version.title
     if attempt.status == EARNED:
@@ -254,6 +259,16 @@ def recuse(session: Session, assignment: Assignment, reviewer: User, *, reason: 
     review_routing.route_attempt(
         session, assignment.attempt, now=now, role=assignment.role, needed=1 if assignment.role == TIEBREAK else None
     )
+
+
+def _flush(session: Session) -> None:
+    try:
+        session.flush()
+    except StaleDataError as exc:  # the assignment or its attempt changed in another request meanwhile
+        raise Conflict(
+            "This review or its submission changed in another tab or window meanwhile; nothing was "
+            "changed here. Reload the page."
+        ) from exc
 
 
 def _require_open(assignment: Assignment, reviewer: User) -> None:

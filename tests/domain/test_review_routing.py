@@ -161,3 +161,17 @@ def test_simultaneous_submissions_never_exceed_capacity_or_double_assign(build, 
     assert all(n == 1 for _, n in per_attempt) and len(per_attempt) == 6
     assert len(review_routing.waiting_attempts(session)) == 6
     assert session.scalar(select(func.count()).select_from(Attempt).where(Attempt.status == "submitted")) == 12
+
+
+def test_withdrawing_frees_the_reviewers_capacity(build, slug, session, clock):
+    from credentials.domain import attempts
+    from credentials.storage.models import User
+
+    reviewer = build.reviewer(slug=slug, capacity=1)
+    first = build.submitted(slug)
+    with transaction(build.services.session_factory) as s:
+        a = s.get(Attempt, first.id)
+        attempts.withdraw_attempt(s, a, s.get(User, a.teacher_id), expected_revision=None, now=clock())
+    assert [r.status for r in assignments(session, first.id)] == ["cancelled"]
+    second = build.submitted(slug)
+    assert [r.reviewer_id for r in assignments(session, second.id)] == [reviewer.id]
