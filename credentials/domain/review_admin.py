@@ -7,13 +7,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from ..storage.models import Assignment, Attempt, Holiday, Qualification, ReviewConflict, ReviewerProfile, User
+from ..storage.models import (
+    Assignment,
+    Attempt,
+    Holiday,
+    IssuanceRequest,
+    Qualification,
+    ReviewConflict,
+    ReviewerProfile,
+    User,
+)
 from ..storage.models.accounts import ISSUER_ADMIN, REVIEWER, TEACHER
 from ..storage.models.attempts import DRAFT, EARNED, IN_REVIEW, NOT_YET, SUBMITTED
-from ..storage.models.reviews import ASSIGNED, REASSIGNED
+from ..storage.models.reviews import ACTIVE_STATUSES, ASSIGNED, REASSIGNED
 from . import catalog, review_routing
 from .audit import Actor, record_event
 from .errors import Conflict, InvalidInput, NotFound
@@ -247,8 +256,9 @@ def return_incomplete(session: Session, attempt_id: int, *, reason: str, actor: 
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput({"reason": "Tell the teacher what is incomplete."})
+    # Submitted reviews end too: they scored evidence the teacher is about to change.
     for assignment in session.scalars(
-        select(Assignment).where(Assignment.attempt_id == attempt.id, Assignment.status == ASSIGNED)
+        select(Assignment).where(Assignment.attempt_id == attempt.id, Assignment.status.in_(ACTIVE_STATUSES))
     ):
         assignment.status, assignment.ended_at, assignment.end_reason = "cancelled", now, "Returned as incomplete."
     attempt.status, attempt.submitted_at, attempt.expected_decision_on = DRAFT, None, None
@@ -289,6 +299,8 @@ def override_decision(
         raise InvalidInput({"reason": "An override needs a reason; it is kept in the audit trail."})
     if attempt.status not in (EARNED, NOT_YET):
         raise Conflict("Only a decided attempt can be overridden.")
+    if attempt.status == outcome:
+        raise Conflict(f"The attempt is already {outcome.replace('_', ' ')}; nothing was changed.")
     before = attempt.status
     attempt.status, attempt.decided_at, attempt.updated_at = outcome, now, now
     session.flush()
@@ -303,6 +315,13 @@ def override_decision(
     )
     if outcome == EARNED:
         request_issuance(session, attempt, now=now)
+    else:
+        # Not issued yet: the request goes. Already issued: revocation (a separate, audited step) undoes it.
+        session.execute(
+            delete(IssuanceRequest).where(
+                IssuanceRequest.attempt_id == attempt.id, IssuanceRequest.processed_at.is_(None)
+            )
+        )
     notify_decision(session, attempt, now=now)
     return attempt
 

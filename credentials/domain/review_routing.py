@@ -31,7 +31,7 @@ from ..storage.models import (
 )
 from ..storage.models.accounts import REVIEWER
 from ..storage.models.attempts import IN_REVIEW, SUBMITTED
-from ..storage.models.reviews import ACTIVE_STATUSES, ASSIGNED, PRIMARY
+from ..storage.models.reviews import ACTIVE_STATUSES, ASSIGNED, PRIMARY, TIEBREAK
 from .audit import Actor, record_event
 from .business_days import add_business_days
 from .outbox import queue_email
@@ -169,13 +169,38 @@ def route_attempt(
 
 
 def route_waiting(session: Session, *, now: datetime, limit: int = 500) -> list[RoutingResult]:
-    """Try again for every attempt that still lacks reviewers (after someone became eligible, say)."""
+    """Try again for every attempt that still lacks reviewers or a tie-breaker (after someone became eligible)."""
     results = []
     for attempt in waiting_attempts(session, limit=limit):
         result = route_attempt(session, attempt, now=now)
         if result.assigned:
             results.append(result)
+    for attempt in waiting_for_tiebreak(session, limit=limit):
+        result = route_attempt(session, attempt, now=now, role=TIEBREAK, needed=1)
+        if result.assigned:
+            results.append(result)
     return results
+
+
+def waiting_for_tiebreak(session: Session, *, limit: int = 500) -> list[Attempt]:
+    """Attempts whose two reviewers disagreed and which have no tie-breaker at work or done."""
+    outcomes = (
+        select(Assignment.attempt_id)
+        .where(Assignment.role == PRIMARY, Assignment.status == "submitted")
+        .group_by(Assignment.attempt_id)
+        .having(func.count(func.distinct(Assignment.outcome)) > 1)
+    )
+    has_tiebreak = exists().where(
+        Assignment.attempt_id == Attempt.id, Assignment.role == TIEBREAK, Assignment.status.in_(ACTIVE_STATUSES)
+    )
+    return list(
+        session.scalars(
+            select(Attempt)
+            .where(Attempt.id.in_(outcomes), Attempt.status == IN_REVIEW, ~has_tiebreak)
+            .order_by(Attempt.submitted_at, Attempt.id)
+            .limit(limit)
+        )
+    )
 
 
 def waiting_attempts(session: Session, *, limit: int = 500) -> list[Attempt]:

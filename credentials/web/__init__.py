@@ -60,8 +60,34 @@ def init_web(app: Flask) -> None:
     security.init_app(app)
     errors.init_app(app)
 
-    from . import accounts, attempts, audit, auth, catalog, catalog_admin, health, home, organizations, outbox
+    from . import (
+        accounts,
+        attempts,
+        audit,
+        auth,
+        catalog,
+        catalog_admin,
+        health,
+        home,
+        organizations,
+        outbox,
+        review_admin,
+        reviews,
+    )
 
-    for module in (home, auth, accounts, organizations, audit, outbox, catalog, catalog_admin, attempts, health):
+    for module in (
+        home,
+        auth,
+        accounts,
+        organizations,
+        audit,
+        outbox,
+        catalog,
+        catalog_admin,
+        attempts,
+        reviews,
+        review_admin,
+        health,
+    ):
         app.register_blueprint(module.bp)
     csrf.exempt(health.bp)

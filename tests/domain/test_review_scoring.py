@@ -184,3 +184,32 @@ def test_admin_return_incomplete_and_override(build, services, session):
         )
     assert status(session, attempt.id) == "earned"
     assert len(session.scalars(select(IssuanceRequest)).all()) == 1
+
+
+def test_a_tie_breaker_who_was_not_available_is_assigned_when_one_appears(build, services, session):
+    slug = build.published(definition(reviewers_required=2))
+    for _ in range(2):
+        build.reviewer(slug=slug)
+    attempt = build.submitted(slug)
+    first, second = open_assignments(session, attempt.id)
+    review(services, first.id, MEETS)
+    review(services, second.id, NOT_YET)
+    assert open_assignments(session, attempt.id, role="tiebreak") == []
+    third = build.reviewer(slug=slug)  # qualifying someone routes waiting work, tie-breaks included
+    assert [a.reviewer_id for a in open_assignments(session, attempt.id, role="tiebreak")] == [third.id]
+
+
+def test_overriding_to_not_yet_withdraws_an_unprocessed_issuance_request(build, services, session):
+    slug = build.published()
+    build.reviewer(slug=slug)
+    attempt = build.submitted(slug)
+    [assignment] = open_assignments(session, attempt.id)
+    review(services, assignment.id, MEETS)
+    with transaction(services.session_factory) as s, pytest.raises(Conflict, match="already earned"):
+        review_admin.override_decision(s, attempt.id, outcome="earned", reason="x", actor=ADMIN, now=services.clock())
+    with transaction(services.session_factory) as s:
+        review_admin.override_decision(
+            s, attempt.id, outcome="not_yet", reason="Evidence was plagiarised.", actor=ADMIN, now=services.clock()
+        )
+    session.rollback()
+    assert session.scalars(select(IssuanceRequest)).all() == []

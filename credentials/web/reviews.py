@@ -1,0 +1,136 @@
+"""Reviewers: their queue, one submission's evidence beside the rubric, scoring, recusal, files and conflicts.
+
+Every route needs the reviewer role and, for one submission, that it is assigned to the signed-in reviewer; files are
+served only from that submission. Teachers' names, addresses and schools never reach these pages.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..domain import review_queue, review_scoring
+from ..domain.errors import InvalidInput
+from ..domain.review_routing import anonymous_code
+from ..domain.review_scoring import Scores
+from ..storage.models.accounts import REVIEWER
+from .attempts import EVIDENCE_CSP, _attachment, _chunks
+from .sessions import role_required
+from .transaction import db, now, services
+
+bp = Blueprint("reviews", __name__, url_prefix="/reviews")
+
+# Inline PDFs and images, framed only by our own review page; still sandboxed, so nothing in a file can run.
+VIEW_CSP = (
+    "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; plugin-types application/pdf; sandbox; "
+    "frame-ancestors 'self'"
+)
+NOT_SUBMITTED = (
+    "Not submitted, and nothing was saved: correct the marked fields, then save or submit again. "
+    "What you typed is kept below."
+)
+
+
+def _queue(*, errors=None, status=200):
+    rows = review_queue.reviewer_queue(db(), current_user, today=now().date())
+    return render_template("reviews/queue.html", rows=rows, errors=errors or {}, posted=request.form), status
+
+
+def _review(assignment, *, errors=None, scores=None, message=None, status=200):
+    page = review_queue.review_page(db(), assignment)
+    return render_template(
+        "reviews/review.html", page=page, errors=errors or {}, posted=scores, message=message, form_data=request.form
+    ), status
+
+
+def _posted_scores() -> Scores:
+    form = request.form
+    return Scores(
+        levels={k.removeprefix("level-"): v for k, v in form.items() if k.startswith("level-")},
+        feedback={k.removeprefix("feedback-"): v for k, v in form.items() if k.startswith("feedback-")},
+        overall=form.get("overall", ""),
+    )
+
+
+@bp.get("")
+@role_required(REVIEWER)
+def queue():
+    return _queue()
+
+
+@bp.get("/<int:assignment_id>")
+@role_required(REVIEWER)
+def show(assignment_id: int):
+    return _review(review_queue.reviewer_assignment(db(), assignment_id, current_user))
+
+
+@bp.post("/<int:assignment_id>")
+@role_required(REVIEWER)
+def score(assignment_id: int):
+    assignment = review_queue.reviewer_assignment(db(), assignment_id, current_user)
+    scores, submit = _posted_scores(), request.form.get("action") == "submit"
+    keep = review_scoring.submit_review if submit else review_scoring.save_scores
+    try:
+        keep(db(), assignment, current_user, scores, now=now())
+    except InvalidInput as exc:
+        message = NOT_SUBMITTED if submit else exc.message
+        return _review(assignment, errors=exc.errors, scores=scores, message=message, status=422)
+    if submit:
+        flash(f"Review of {anonymous_code(assignment.attempt_id)} submitted. Thank you.", "success")
+        return redirect(url_for("reviews.queue"))
+    flash("Draft saved. Submit the review when every criterion has a level.", "success")
+    return redirect(url_for("reviews.show", assignment_id=assignment_id))
+
+
+@bp.post("/<int:assignment_id>/recuse")
+@role_required(REVIEWER)
+def recuse(assignment_id: int):
+    assignment = review_queue.reviewer_assignment(db(), assignment_id, current_user)
+    try:
+        review_scoring.recuse(db(), assignment, current_user, reason=request.form.get("reason", ""), now=now())
+    except InvalidInput as exc:
+        return _review(assignment, errors=exc.errors, status=422)
+    flash("You have stepped back from this review; it goes to another reviewer.", "success")
+    return redirect(url_for("reviews.queue"))
+
+
+@bp.get("/<int:assignment_id>/files/<int:artifact_id>")
+@role_required(REVIEWER)
+def download(assignment_id: int, artifact_id: int):
+    assignment = review_queue.reviewer_assignment(db(), assignment_id, current_user)
+    artifact = review_queue.review_artifact(assignment, artifact_id)
+    return _file(artifact, _attachment(artifact.filename), EVIDENCE_CSP)
+
+
+@bp.get("/<int:assignment_id>/files/<int:artifact_id>/view")
+@role_required(REVIEWER)
+def view(assignment_id: int, artifact_id: int):
+    assignment = review_queue.reviewer_assignment(db(), assignment_id, current_user)
+    artifact = review_queue.review_artifact(assignment, artifact_id, inline=True)
+    response = _file(artifact, "inline", VIEW_CSP)
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"  # the review page frames PDFs; nobody else may
+    return response
+
+
+@bp.post("/conflicts")
+@role_required(REVIEWER)
+def declare_conflict():
+    try:
+        review_queue.declare_conflict_by_email(
+            db(), current_user, email=request.form.get("email", ""), reason=request.form.get("reason", ""), now=now()
+        )
+    except InvalidInput as exc:
+        return _queue(errors=exc.errors, status=422)
+    flash("Recorded. You will not be asked to review work from the teacher with that address.", "success")
+    return redirect(url_for("reviews.queue"))
+
+
+def _file(artifact, disposition: str, csp: str) -> Response:
+    response = Response(_chunks(services().evidence.open(artifact.sha256)), mimetype=artifact.media_type)
+    response.headers["Content-Disposition"] = disposition
+    response.headers["Content-Length"] = str(artifact.size)
+    response.headers["Content-Security-Policy"] = csp
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
