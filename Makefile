@@ -59,6 +59,7 @@ test-postgres: $(TEST_STAMP)
 bench: $(TEST_STAMP)
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/catalog.py
+	$(BIN)/python bench/routing.py
 	bench/fresh_clone.sh
 	$(BIN)/python bench/suite.py
 

@@ -1,4 +1,5 @@
-"""Operator commands: ``microcred db upgrade``, ``users create``, ``demo load``, ``audit verify``, ``mail deliver``."""
+"""Operator commands: ``microcred db upgrade``, ``users create``, ``demo load``, ``audit verify``, ``mail deliver``,
+``reviews sweep`` and ``reviews route``."""
 
 from __future__ import annotations
 
@@ -9,7 +10,16 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup
 
-from .domain import accounts, audit, catalog_transfer, login_throttle, organizations, outbox
+from .domain import (
+    accounts,
+    audit,
+    catalog_transfer,
+    login_throttle,
+    organizations,
+    outbox,
+    review_admin,
+    review_routing,
+)
 from .domain.audit import Actor
 from .domain.errors import DomainError, InvalidInput
 from .storage import migrate
@@ -214,8 +224,30 @@ def catalog_export(slug: str, number: int | None) -> None:
     click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
+reviews_cli = AppGroup("reviews", help="Routing submitted evidence to reviewers.")
+
+
+@reviews_cli.command("sweep")
+def reviews_sweep() -> None:
+    """Move overdue assignments to other reviewers (telling them and the admins), then route waiting work."""
+    svc = _services()
+    with transaction(svc.session_factory) as session:
+        report = review_admin.sweep_overdue(session, now=svc.clock())
+    click.echo(f"{report.overdue} overdue, {report.reassigned} reassigned")
+
+
+@reviews_cli.command("route")
+@click.option("--limit", default=500, show_default=True, help="Waiting attempts to try, oldest first.")
+def reviews_route(limit: int) -> None:
+    """Try again to find reviewers for submitted attempts still waiting for them."""
+    svc = _services()
+    with transaction(svc.session_factory) as session:
+        results = review_routing.route_waiting(session, now=svc.clock(), limit=limit)
+    click.echo(f"{len(results)} waiting attempt(s) got reviewers")
+
+
 def register_commands(app: Flask) -> None:
-    for group in (db_cli, issuer_cli, users_cli, demo_cli, audit_cli, mail_cli, catalog_cli):
+    for group in (db_cli, issuer_cli, users_cli, demo_cli, audit_cli, mail_cli, catalog_cli, reviews_cli):
         app.cli.add_command(group)
 
 
