@@ -237,13 +237,15 @@ def reviews_sweep() -> None:
 
 
 @reviews_cli.command("route")
-@click.option("--limit", default=500, show_default=True, help="Waiting attempts to try, oldest first.")
-def reviews_route(limit: int) -> None:
+@click.option(
+    "--limit", type=int, default=None, help="Try only this many waiting attempts, oldest first (default: all)."
+)
+def reviews_route(limit: int | None) -> None:
     """Try again to find reviewers for submitted attempts still waiting for them."""
     svc = _services()
     with transaction(svc.session_factory) as session:
-        results = review_routing.route_waiting(session, now=svc.clock(), limit=limit)
-    click.echo(f"{len(results)} waiting attempt(s) got reviewers")
+        routed = review_routing.route_waiting(session, now=svc.clock(), limit=limit)
+    click.echo(f"{routed} waiting attempt(s) got reviewers")
 
 
 def register_commands(app: Flask) -> None:

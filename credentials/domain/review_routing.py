@@ -168,18 +168,15 @@ def route_attempt(
     return RoutingResult(attempt.id, assigned, needed - len(assigned))
 
 
-def route_waiting(session: Session, *, now: datetime, limit: int = 500) -> list[RoutingResult]:
-    """Try again for every attempt that still lacks reviewers or a tie-breaker (after someone became eligible)."""
-    results = []
-    for attempt in waiting_attempts(session, limit=limit):
-        result = route_attempt(session, attempt, now=now)
-        if result.assigned:
-            results.append(result)
-    for attempt in waiting_for_tiebreak(session, limit=limit):
-        result = route_attempt(session, attempt, now=now, role=TIEBREAK, needed=1)
-        if result.assigned:
-            results.append(result)
-    return results
+def route_waiting(session: Session, *, now: datetime, limit: int | None = None) -> int:
+    """Try again for every attempt that still lacks reviewers or a tie-breaker (after someone became eligible);
+    returns how many got at least one reviewer."""
+    from .review_batch_routing import route_many  # it builds on this module
+
+    routed = route_many(session, [a.id for a in waiting_attempts(session, limit=limit)], now=now).routed
+    for attempt in waiting_for_tiebreak(session, limit=limit or 500):
+        routed += bool(route_attempt(session, attempt, now=now, role=TIEBREAK, needed=1).assigned)
+    return routed
 
 
 def waiting_for_tiebreak(session: Session, *, limit: int = 500) -> list[Attempt]:
@@ -203,7 +200,7 @@ def waiting_for_tiebreak(session: Session, *, limit: int = 500) -> list[Attempt]
     )
 
 
-def waiting_attempts(session: Session, *, limit: int = 500) -> list[Attempt]:
+def waiting_attempts(session: Session, *, limit: int | None = None) -> list[Attempt]:
     """Submitted attempts with fewer active primary reviewers than their micro-credential requires, oldest first."""
     from ..storage.models import MicroCredentialVersion
 

@@ -175,3 +175,32 @@ def test_withdrawing_frees_the_reviewers_capacity(build, slug, session, clock):
     assert [r.status for r in assignments(session, first.id)] == ["cancelled"]
     second = build.submitted(slug)
     assert [r.reviewer_id for r in assignments(session, second.id)] == [reviewer.id]
+
+
+def test_waiting_attempts_are_routed_together_by_the_same_rules(build, slug, session, clock):
+    from credentials.storage.models import AuditEvent
+
+    teachers_school = build.school("Busy School")
+    waiting = [build.submitted(slug, build.user("teacher", school=teachers_school)) for _ in range(5)]
+    conflicted_teacher = waiting[0].teacher_id
+    assert review_routing.waiting_attempts(session) != []
+    same_school = build.reviewer(school=teachers_school, capacity=5)
+    roomy = build.reviewer(capacity=3)
+    small = build.reviewer(capacity=1)
+    with transaction(build.services.session_factory) as s:
+        review_admin.declare_conflict(s, roomy.id, conflicted_teacher, reason="Neighbour", actor=ADMIN, now=clock())
+        for reviewer in (same_school, roomy, small):
+            review_admin.grant_qualification(s, reviewer.id, slug=slug, actor=ADMIN, now=clock())
+    session.rollback()
+    loads = dict(
+        session.execute(
+            select(Assignment.reviewer_id, func.count())
+            .where(Assignment.status == "assigned")
+            .group_by(Assignment.reviewer_id)
+        ).all()
+    )
+    assert same_school.id not in loads and loads[roomy.id] <= 3 and loads[small.id] <= 1
+    assert sum(loads.values()) == 4  # capacity 3 + 1; one attempt still waits
+    assert session.scalar(select(Assignment.reviewer_id).where(Assignment.attempt_id == waiting[0].id)) != roomy.id
+    assert len(review_routing.waiting_attempts(session)) == 1
+    assert session.scalars(select(AuditEvent.action).where(AuditEvent.action == "review.assign_batch")).first()
