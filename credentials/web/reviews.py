@@ -20,11 +20,12 @@ from .transaction import db, now, services
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews")
 
-# Inline PDFs and images, framed only by our own review page; still sandboxed, so nothing in a file can run.
-VIEW_CSP = (
-    "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; plugin-types application/pdf; sandbox; "
-    "frame-ancestors 'self'"
-)
+# Inline images: sandboxed, framed only by our own review page, so nothing in a file can run.
+VIEW_CSP = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox; frame-ancestors 'self'"
+# Inline PDFs: browsers refuse to start their PDF viewer under a CSP sandbox, so PDFs get no sandbox but may load
+# nothing at all. Their bytes were checked at upload to be a PDF with no HTML or script in them, and nosniff keeps
+# the browser from reading them as anything else.
+PDF_VIEW_CSP = "default-src 'none'; frame-ancestors 'self'"
 NOT_SUBMITTED = (
     "Not submitted, and nothing was saved: correct the marked fields, then save or submit again. "
     "What you typed is kept below."
@@ -107,7 +108,7 @@ def download(assignment_id: int, artifact_id: int):
 def view(assignment_id: int, artifact_id: int):
     assignment = review_queue.reviewer_assignment(db(), assignment_id, current_user)
     artifact = review_queue.review_artifact(assignment, artifact_id, inline=True)
-    response = _file(artifact, "inline", VIEW_CSP)
+    response = _file(artifact, "inline", PDF_VIEW_CSP if artifact.kind == "pdf" else VIEW_CSP)
     response.headers["X-Frame-Options"] = "SAMEORIGIN"  # the review page frames PDFs; nobody else may
     return response
 
