@@ -13,27 +13,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import make_url
+from throwaway import counted_queries, migrated_app, postgres_database
 
-from credentials import create_app
-from credentials.config import Settings
 from credentials.domain import catalog
 from credentials.domain.audit import Actor
 from credentials.domain.catalog_definitions import GRADE_BANDS
 from credentials.domain.demo import DEMO_CATALOG
-from credentials.storage import migrate
-from credentials.storage.database import create_database_engine, normalize_database_url, transaction
+from credentials.storage.database import transaction
 
 DEMO_DEFINITIONS = sorted(DEMO_CATALOG.glob("*.json"))
 
@@ -150,21 +144,6 @@ def publish(services, start: int, stop: int, rng: random.Random) -> None:
                 catalog.publish_version(session, version, actor=actor, now=services.clock())
 
 
-@contextmanager
-def counted_queries(engine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def before(_conn, _cursor, statement, *_args):
-        if statement.strip().upper() != "BEGIN":
-            statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-
-
 def measure(app, url_for: Callable[[int], str], requests: int) -> tuple[list[float], set[int]]:
     """Time ``requests`` GETs (after a few untimed ones); return the times in ms and the query counts seen."""
     client, engine = app.test_client(), app.extensions["microcred"].engine
@@ -196,20 +175,7 @@ def query_counts(app, slugs: list[str]) -> dict[str, set[int]]:
 
 def run(backend: str, database_url: str, workdir: Path, args) -> bool:
     """Fill the database at ``database_url``, time every scenario, print the figures; True when targets are met."""
-    engine = create_database_engine(database_url)
-    migrate.upgrade(engine)
-    engine.dispose()
-    settings = Settings.from_env(
-        {
-            "MICROCRED_ENV": "development",
-            "MICROCRED_DATABASE_URL": database_url,
-            "MICROCRED_INSTANCE_DIR": str(workdir / "instance"),
-            "MICROCRED_KEYS_DIR": str(workdir / "keys"),
-            "MICROCRED_UPLOADS_DIR": str(workdir / "uploads"),
-            "MICROCRED_LOG_LEVEL": "WARNING",
-        }
-    )
-    app = create_app(settings)
+    app = migrated_app(database_url, workdir)
     services = app.extensions["microcred"]
     rng = random.Random(20261125)
     slugs = [f"mc-{n:04d}" for n in range(1, SMALL_CATALOG + 1)]
@@ -245,23 +211,6 @@ def run(backend: str, database_url: str, workdir: Path, args) -> bool:
 
 def _counts(counts: set[int]) -> str:
     return "/".join(str(c) for c in sorted(counts))
-
-
-@contextmanager
-def postgres_database(server_url: str) -> Iterator[str]:
-    """A new, empty database on the server of ``server_url``, dropped afterwards."""
-    url = normalize_database_url(server_url)
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    name = f"microcred_bench_{os.getpid()}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def main() -> int:

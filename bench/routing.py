@@ -41,17 +41,14 @@ from pathlib import Path
 
 # Helpers beside this script (its own directory is on sys.path): bench/live_server.py, catalog.py, routing_*.py.
 import live_server
-from catalog import counted_queries, postgres_database
 from routing_district import MICROCREDENTIALS, NOW, PASSWORD, QUEUE_FIFTY, QUEUE_ONE, REVIEWERS, SCHOOLS, build_district
 from routing_rules import check_rules, print_loads, waiting, waiting_with_room
 from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.exc import OperationalError
+from throwaway import counted_queries, migrated_app, postgres_database
 
-from credentials import create_app
-from credentials.config import Settings
 from credentials.domain import review_routing
-from credentials.storage import migrate
-from credentials.storage.database import create_database_engine, normalize_database_url, transaction
+from credentials.storage.database import normalize_database_url, transaction
 from credentials.storage.models import Assignment, Attempt
 
 DEFAULT_POSTGRES = "postgresql://127.0.0.1:5432/test"
@@ -372,20 +369,7 @@ def main() -> int:
 
 
 def run(url: str, workdir: Path, args) -> int:
-    engine = create_database_engine(url)
-    migrate.upgrade(engine)
-    engine.dispose()
-    settings = Settings.from_env(
-        {
-            "MICROCRED_ENV": "development",
-            "MICROCRED_DATABASE_URL": url,
-            "MICROCRED_INSTANCE_DIR": str(workdir / "instance"),
-            "MICROCRED_KEYS_DIR": str(workdir / "keys"),
-            "MICROCRED_UPLOADS_DIR": str(workdir / "uploads"),
-            "MICROCRED_LOG_LEVEL": "WARNING",
-        }
-    ).with_overrides(password_hash_cheap=True)  # the reviewers' password hashes; sign-in is not timed
-    app = create_app(settings)
+    app = migrated_app(url, workdir, cheap_passwords=True)  # the reviewers' passwords; sign-in is not timed
     services = app.extensions["microcred"]
     services.clock = lambda: NOW
     try:

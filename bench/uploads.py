@@ -37,12 +37,11 @@ import tempfile
 import time
 import tracemalloc
 import urllib.parse
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import live_server  # bench/live_server.py: a script's own directory is on sys.path
-from sqlalchemy import event, select
+from sqlalchemy import select
+from throwaway import counted_queries
 
 from credentials import create_app
 from credentials.config import Settings
@@ -362,22 +361,6 @@ def time_dashboard(app, client, requests: int, attempts_expected: int) -> tuple[
         times.append(elapsed * 1000)
         counts.add(len(seen))
     return times, counts
-
-
-@contextmanager
-def counted_queries(engine) -> Iterator[list[str]]:
-    """The SQL statements run inside the block (SQLite's ``BEGIN`` is not counted)."""
-    statements: list[str] = []
-
-    def before(_conn, _cursor, statement, *_args):
-        if statement.strip().upper() != "BEGIN":
-            statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
 
 
 def _counts(counts: set[int]) -> str:
