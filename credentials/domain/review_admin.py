@@ -77,10 +77,12 @@ def grant_qualification(
     return qualification
 
 
-def revoke_qualification(session: Session, qualification_id: int, *, actor: Actor, now: datetime) -> None:
-    """Withdraw a qualification (assignments already made stay)."""
+def revoke_qualification(
+    session: Session, qualification_id: int, *, reviewer_id: int, actor: Actor, now: datetime
+) -> None:
+    """Withdraw one of a reviewer's qualifications (assignments already made stay)."""
     qualification = session.get(Qualification, qualification_id)
-    if qualification is None:
+    if qualification is None or qualification.reviewer_id != reviewer_id:
         raise NotFound("There is no such qualification.")
     session.delete(qualification)
     record_event(

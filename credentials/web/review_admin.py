@@ -184,7 +184,7 @@ def grant(user_id: int):
 @bp.post("/reviewers/<int:user_id>/qualifications/<int:qualification_id>/revoke")
 @role_required(ISSUER_ADMIN)
 def revoke(user_id: int, qualification_id: int):
-    review_admin.revoke_qualification(db(), qualification_id, actor=_actor(), now=now())
+    review_admin.revoke_qualification(db(), qualification_id, reviewer_id=user_id, actor=_actor(), now=now())
     flash("The qualification is withdrawn. Assignments already made stay with the reviewer.", "success")
     return redirect(url_for("review_admin.reviewer", user_id=user_id))
 

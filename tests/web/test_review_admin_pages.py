@@ -272,6 +272,9 @@ def test_grant_and_revoke_qualifications(admin, build, services, session):
     page = admin.get(url).get_data(as_text=True)
     assert "Every micro-credential tagged “exit tickets”" in page
     tag_id = next(q.id for q in granted if q.tag)
+    other = build.reviewer()
+    other_url = f"/admin/reviews/reviewers/{other.id}/qualifications/{tag_id}/revoke"
+    assert admin.submit(other_url, page=url).status_code == 404  # not that reviewer's qualification
     assert admin.submit(f"{url}/qualifications/{tag_id}/revoke", page=url).status_code == 302
     session.rollback()
     session.expunge_all()
