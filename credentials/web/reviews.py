@@ -79,7 +79,7 @@ def score(assignment_id: int):
     if submit:
         flash(f"Review of {anonymous_code(assignment.attempt_id)} submitted. Thank you.", "success")
         return redirect(url_for("reviews.queue"))
-    flash("Draft saved. Submit the review when every criterion has a level.", "success")
+    flash("Draft saved. Nothing is sent until you submit the review.", "success")
     return redirect(url_for("reviews.show", assignment_id=assignment_id))
 
 

@@ -259,3 +259,33 @@ def test_disguised_files_are_refused_through_the_page(teacher, build, name, data
     assert says.encode() in response.data
     session.rollback()
     assert session.get(Attempt, int(url.rsplit("/", 1)[1])).artifacts == []
+
+
+def test_after_not_yet_the_attempt_page_offers_a_resubmission(teacher, build, slug, services, session):
+    from credentials.domain.attempts import CriterionDecision, record_decision
+    from credentials.domain.audit import Actor
+    from credentials.storage.database import transaction
+    from credentials.storage.models import User
+
+    maria = session.scalar(select(User).where(User.email == "maria@riverside.example.org"))
+    attempt = build.submitted(slug, maria)
+    with transaction(services.session_factory) as s:
+        record_decision(
+            s,
+            s.get(Attempt, attempt.id),
+            [
+                CriterionDecision("design", "proficient", True, "Clear."),
+                CriterionDecision("reflection", "not-yet", False, "Say what changed."),
+            ],
+            earned=False,
+            overall_feedback="Nearly there.",
+            actor=Actor.system("test"),
+            now=services.clock(),
+        )
+    html = teacher.get(f"/attempts/{attempt.id}").get_data(as_text=True)
+    assert "Revise and resubmit" in html and "Say what changed." in html
+    assert "not yet: Not yet" not in html
+    response = teacher.submit(f"/microcredentials/{slug}/start", page=f"/attempts/{attempt.id}")
+    assert response.status_code == 302
+    html = teacher.get(response.headers["Location"]).get_data(as_text=True)
+    assert "(resubmission)" in html and "Feedback on attempt 1" in html
