@@ -84,7 +84,7 @@ def save(attempt_id: int):
             current_user,
             **posted_evidence(),
             uploads=uploads,
-            remove=int(action.removeprefix("remove:")) if action.startswith("remove:") else None,
+            remove=_removed_file(action),
             submit=action == "submit",
             attested=request.form.get("attest") == "yes",
             note=request.form.get("note", ""),
@@ -103,6 +103,12 @@ def save(attempt_id: int):
         "Draft saved." + (f" Added {', '.join(outcome.report.uploaded)}." if outcome.report.uploaded else ""), "success"
     )
     return redirect(url_for("attempts.show", attempt_id=attempt.id))
+
+
+def _removed_file(action: str) -> int | None:
+    """The artifact id of a "remove:<id>" button, or None (a malformed value removes nothing)."""
+    value = action.removeprefix("remove:") if action.startswith("remove:") else ""
+    return int(value) if value.isdigit() and len(value) < 12 else None
 
 
 @bp.post("/attempts/<int:attempt_id>/withdraw")

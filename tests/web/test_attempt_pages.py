@@ -289,3 +289,10 @@ def test_after_not_yet_the_attempt_page_offers_a_resubmission(teacher, build, sl
     assert response.status_code == 302
     html = teacher.get(response.headers["Location"]).get_data(as_text=True)
     assert "(resubmission)" in html and "Feedback on attempt 1" in html
+
+
+def test_a_malformed_remove_button_value_removes_nothing(teacher, slug):
+    url = start(teacher, slug)
+    response = post(teacher, url, {"answer-context": "Kept.", "action": "remove:../../etc"})
+    assert response.status_code == 302
+    assert "Kept." in teacher.get(url).get_data(as_text=True)
