@@ -16,6 +16,7 @@ from ..storage.models.accounts import ISSUER_ADMIN, ROLE_LABELS, ROLES
 from . import one_time_tokens
 from .audit import Actor, record_event
 from .errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from .paging import Page, fetch_page
 from .passwords import PasswordPolicy
 
 MAX_NAME_LENGTH = 200
@@ -217,19 +218,7 @@ class UserFilter:
     status: str = ""  # "", "active", "inactive", "invited"
 
 
-@dataclass(frozen=True)
-class UserPage:
-    users: list[User]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-def find_users(session: Session, criteria: UserFilter, *, page: int = 1, per_page: int = 50) -> UserPage:
+def find_users(session: Session, criteria: UserFilter, *, page: int = 1, per_page: int = 50) -> Page[User]:
     """One page of users matching ``criteria``, by name, with roles and school loaded."""
     query = select(User)
     if criteria.query:
@@ -247,10 +236,7 @@ def find_users(session: Session, criteria: UserFilter, *, page: int = 1, per_pag
         query = query.where(User.is_active.is_(False))
     elif criteria.status == "invited":
         query = query.where(User.is_active.is_(True), User.password_hash.is_(None))
-    page = max(1, page)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    users = session.scalars(query.order_by(User.name, User.id).offset((page - 1) * per_page).limit(per_page)).all()
-    return UserPage(list(users), page, per_page, total)
+    return fetch_page(session, query.order_by(User.name, User.id), page=page, per_page=per_page)
 
 
 def role_label(role: str) -> str:

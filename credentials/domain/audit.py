@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ..storage.models import AuditEvent, AuditHead, User
+from .paging import Page, fetch_page
 
 GENESIS_SHA256 = "0" * 64
 CSV_COLUMNS = (
@@ -211,26 +212,10 @@ class EventFilter:
         return query
 
 
-@dataclass(frozen=True)
-class EventPage:
-    events: list[AuditEvent]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-def find_events(session: Session, criteria: EventFilter, *, page: int = 1, per_page: int = 50) -> EventPage:
+def find_events(session: Session, criteria: EventFilter, *, page: int = 1, per_page: int = 50) -> Page[AuditEvent]:
     """One page of matching events, newest first."""
-    page = max(1, page)
-    total = session.scalar(criteria.apply(select(func.count()).select_from(AuditEvent)))
-    events = session.scalars(
-        criteria.apply(select(AuditEvent)).order_by(AuditEvent.seq.desc()).offset((page - 1) * per_page).limit(per_page)
-    ).all()
-    return EventPage(events=list(events), page=page, per_page=per_page, total=total or 0)
+    query = criteria.apply(select(AuditEvent)).order_by(AuditEvent.seq.desc())
+    return fetch_page(session, query, page=page, per_page=per_page)
 
 
 def known_actions(session: Session) -> list[str]:

@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..mail import Letter, MailTransport, PermanentMailError, TransientMailError
@@ -15,6 +15,7 @@ from ..storage.models import OutboxMessage
 from ..storage.models.outbox import FAILED, LOGGED, PENDING, SENT
 from .audit import Actor, record_event
 from .errors import Conflict, NotFound
+from .paging import Page, fetch_page
 
 log = logging.getLogger(__name__)
 
@@ -113,31 +114,11 @@ def deliver_due(session: Session, transport: MailTransport, *, now: datetime, li
     return report
 
 
-@dataclass(frozen=True)
-class OutboxPage:
-    messages: list[OutboxMessage]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-def list_messages(session: Session, *, status: str = "", page: int = 1, per_page: int = 50) -> OutboxPage:
+def list_messages(session: Session, *, status: str = "", page: int = 1, per_page: int = 50) -> Page[OutboxMessage]:
     """Messages newest first, optionally of one status."""
-    page = max(1, page)
     where = [OutboxMessage.status == status] if status else []
-    total = session.scalar(select(func.count()).select_from(OutboxMessage).where(*where)) or 0
-    messages = session.scalars(
-        select(OutboxMessage)
-        .where(*where)
-        .order_by(OutboxMessage.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return OutboxPage(list(messages), page, per_page, total)
+    query = select(OutboxMessage).where(*where).order_by(OutboxMessage.id.desc())
+    return fetch_page(session, query, page=page, per_page=per_page)
 
 
 def requeue_message(session: Session, message_id: int, *, actor: Actor, now: datetime) -> OutboxMessage:

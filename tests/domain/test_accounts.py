@@ -166,7 +166,7 @@ def test_find_users_filters_and_pages(services, build, session):
     build.user("teacher", name="Dee Deactivated", active=False)
 
     def names(**criteria):
-        return [u.name for u in accounts.find_users(session, accounts.UserFilter(**criteria)).users]
+        return [u.name for u in accounts.find_users(session, accounts.UserFilter(**criteria)).items]
 
     assert names(role="reviewer") == ["Rita Reviewer"]
     assert names(school_id=school.id) == ["Teacher 0", "Teacher 1", "Teacher 2"]
@@ -175,4 +175,4 @@ def test_find_users_filters_and_pages(services, build, session):
     assert names(query="RITA") == ["Rita Reviewer"]
     assert names(query="100%") == []
     page = accounts.find_users(session, accounts.UserFilter(), page=2, per_page=4)
-    assert page.total == 6 and page.pages == 2 and len(page.users) == 2
+    assert page.total == 6 and page.pages == 2 and len(page.items) == 2

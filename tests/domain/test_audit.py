@@ -13,6 +13,7 @@ from sqlalchemy import JSON, bindparam, select, text
 
 from credentials.domain import audit
 from credentials.domain.audit import GENESIS_SHA256, Actor, EventFilter
+from credentials.domain.paging import Page
 from credentials.storage.database import transaction
 from credentials.storage.models import AuditEvent, AuditHead
 
@@ -306,13 +307,13 @@ def make_trail(services, clock):
     return seqs
 
 
-def find(services, page=1, per_page=50, **criteria) -> audit.EventPage:
+def find(services, page=1, per_page=50, **criteria) -> Page:
     with services.session_factory() as session:
         return audit.find_events(session, EventFilter(**criteria), page=page, per_page=per_page)
 
 
 def seqs_of(result) -> list[int]:
-    return [e.seq for e in result.events]
+    return [e.seq for e in result.items]
 
 
 def test_find_events_newest_first_without_criteria(services, clock):

@@ -323,9 +323,9 @@ def test_list_messages_filters_by_status_and_pages(services, smtp_server):
         by_status = {status: outbox.list_messages(session, status=status) for status in (SENT, FAILED, PENDING, LOGGED)}
 
     assert (first_page.total, first_page.pages) == (5, 3)
-    assert [m.id for m in first_page.messages] == [pending, failed]  # newest first
-    assert [m.id for m in second_page.messages] == [sent[2], sent[1]]
-    assert {status: [m.id for m in page.messages] for status, page in by_status.items()} == {
+    assert [m.id for m in first_page.items] == [pending, failed]  # newest first
+    assert [m.id for m in second_page.items] == [sent[2], sent[1]]
+    assert {status: [m.id for m in page.items] for status, page in by_status.items()} == {
         SENT: sent[::-1],
         FAILED: [failed],
         PENDING: [pending],
