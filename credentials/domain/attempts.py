@@ -294,17 +294,22 @@ def record_decision(
     return attempt
 
 
-def carried_forward_keys(session: Session, attempt: Attempt) -> set[str]:
-    """Criteria met in the attempt this one resubmits (and so not scored again)."""
+def carried_forward_levels(session: Session, attempt: Attempt) -> dict[str, str | None]:
+    """Criteria met in the attempt this one resubmits (and so not scored again), with the level they reached."""
     if attempt.previous_attempt_id is None:
-        return set()
-    return set(
-        session.scalars(
-            select(CriterionResult.criterion_key).where(
+        return {}
+    return dict(
+        session.execute(
+            select(CriterionResult.criterion_key, CriterionResult.level_key).where(
                 CriterionResult.attempt_id == attempt.previous_attempt_id, CriterionResult.met.is_(True)
             )
-        )
+        ).all()
     )
+
+
+def carried_forward_keys(session: Session, attempt: Attempt) -> set[str]:
+    """The keys of the criteria carried forward (see ``carried_forward_levels``)."""
+    return set(carried_forward_levels(session, attempt))
 
 
 def attempts_on_version(session: Session, teacher_id: int, version_id: int) -> int:

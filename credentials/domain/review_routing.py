@@ -23,6 +23,7 @@ from ..storage.models import (
     Attempt,
     CatalogFacet,
     Holiday,
+    MicroCredentialVersion,
     Qualification,
     ReviewConflict,
     ReviewerProfile,
@@ -202,8 +203,6 @@ def waiting_for_tiebreak(session: Session, *, limit: int = 500) -> list[Attempt]
 
 def waiting_attempts(session: Session, *, limit: int | None = None) -> list[Attempt]:
     """Submitted attempts with fewer active primary reviewers than their micro-credential requires, oldest first."""
-    from ..storage.models import MicroCredentialVersion
-
     active = (
         select(func.count())
         .select_from(Assignment)

@@ -19,7 +19,7 @@ from ..storage.models.attempts import EARNED, IN_REVIEW, NOT_YET, SUBMITTED
 from ..storage.models.reviews import ASSIGNED, PRIMARY, TIEBREAK
 from ..storage.models.reviews import SUBMITTED as REVIEW_SUBMITTED
 from . import review_routing
-from .attempts import CriterionDecision, carried_forward_keys, record_decision
+from .attempts import CriterionDecision, carried_forward_keys, carried_forward_levels, record_decision
 from .audit import Actor, record_event
 from .errors import Conflict, InvalidInput, PermissionDenied
 from .outbox import queue_email
@@ -132,7 +132,7 @@ def outcome(session: Session, assignment: Assignment) -> str:
     """Earned or not yet, by the micro-credential's rule, counting criteria carried forward as met."""
     rubric = assignment.attempt.version.definition["rubric"]
     levels = {s.criterion_key: s.level_key for s in assignment.scores}
-    previous = _carried_levels(session, assignment.attempt)
+    previous = carried_forward_levels(session, assignment.attempt)
     every, points = True, 0.0
     for criterion in rubric["criteria"]:
         level = levels.get(criterion["key"]) or previous.get(criterion["key"])
@@ -278,21 +278,6 @@ def _require_open(assignment: Assignment, reviewer: User) -> None:
         raise Conflict("This review is already submitted or closed; nothing was changed.")
     if assignment.attempt.status not in (SUBMITTED, IN_REVIEW):
         raise Conflict("This attempt is no longer waiting for review; nothing was changed.")
-
-
-def _carried_levels(session: Session, attempt: Attempt) -> dict[str, str]:
-    from ..storage.models import CriterionResult
-
-    if attempt.previous_attempt_id is None:
-        return {}
-    return {
-        r.criterion_key: r.level_key
-        for r in session.scalars(
-            select(CriterionResult).where(
-                CriterionResult.attempt_id == attempt.previous_attempt_id, CriterionResult.met.is_(True)
-            )
-        )
-    }
 
 
 def _points(criterion: dict, level_key: str) -> float:
