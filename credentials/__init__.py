@@ -11,8 +11,10 @@ from flask import Flask
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from .config import PROJECT_ROOT, Settings
+from .config import PROJECT_ROOT, ConfigurationError, Settings
+from .crypto.key_store import KeyStore
 from .domain.passwords import PasswordPolicy
+from .domain.status_lists import SigningContext
 from .mail import MailTransport, transport_for
 from .storage.database import create_database_engine, create_session_factory
 from .storage.evidence_store import EvidenceStore, FilesystemEvidenceStore
@@ -33,6 +35,8 @@ class Services:
     passwords: PasswordPolicy
     mail: MailTransport
     evidence: EvidenceStore
+    keys: KeyStore
+    signing: SigningContext
     clock: Callable[[], datetime] = utc_now
 
 
@@ -60,6 +64,13 @@ def create_app(config: Settings | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=8 * 3600,
         PREFERRED_URL_SCHEME="https" if settings.is_production else "http",
     )
+    keys = KeyStore(settings.keys_dir, settings.key_passphrase)
+    if settings.is_production and (development_keys := keys.development_keys()):
+        raise ConfigurationError(
+            f"microcred cannot start in production: {settings.keys_dir} holds unencrypted development keys "
+            f"({', '.join(development_keys)}). Move them away and run `microcred keys generate` with "
+            "MICROCRED_KEY_PASSPHRASE set."
+        )
     engine = create_database_engine(settings.database_url)
     app.extensions["microcred"] = Services(
         settings=settings,
@@ -68,6 +79,8 @@ def create_app(config: Settings | None = None) -> Flask:
         passwords=PasswordPolicy(cheap=settings.password_hash_cheap),
         mail=transport_for(settings.smtp_url, settings.sender),
         evidence=FilesystemEvidenceStore(settings.uploads_dir),
+        keys=keys,
+        signing=SigningContext(settings.public_url, keys),
     )
 
     from .web import init_web

@@ -16,6 +16,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "production", "testing")
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:5000"
 MIN_SECRET_LENGTH = 32
+MIN_PASSPHRASE_LENGTH = 16
 
 
 class ConfigurationError(RuntimeError):
@@ -33,6 +34,7 @@ class Settings:
     public_url: str = DEFAULT_PUBLIC_URL
     public_url_is_default: bool = True
     keys_dir: Path = PROJECT_ROOT / "keys"
+    key_passphrase: str = field(default="", repr=False)
     uploads_dir: Path = PROJECT_ROOT / "instance" / "uploads"
     instance_dir: Path = PROJECT_ROOT / "instance"
     smtp_url: str = ""
@@ -87,6 +89,7 @@ class Settings:
             public_url=(public_url or DEFAULT_PUBLIC_URL).rstrip("/"),
             public_url_is_default=not public_url,
             keys_dir=Path(environ.get("MICROCRED_KEYS_DIR") or PROJECT_ROOT / "keys"),
+            key_passphrase=environ.get("MICROCRED_KEY_PASSPHRASE", ""),
             uploads_dir=Path(environ.get("MICROCRED_UPLOADS_DIR") or instance_dir / "uploads"),
             instance_dir=instance_dir,
             smtp_url=smtp_url,
@@ -147,6 +150,11 @@ class Settings:
                 )
             elif urlsplit(self.public_url).scheme != "https":
                 problems.append("MICROCRED_PUBLIC_URL must be an https:// URL in production.")
+            if len(self.key_passphrase) < MIN_PASSPHRASE_LENGTH:
+                problems.append(
+                    "MICROCRED_KEY_PASSPHRASE is not set or shorter than "
+                    f"{MIN_PASSPHRASE_LENGTH} characters: production issuer keys must be encrypted at rest."
+                )
             if not self.smtp_url:
                 problems.append(
                     "MICROCRED_SMTP_URL is not set: production must deliver password resets, invitations "

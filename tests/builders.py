@@ -110,6 +110,48 @@ class Builders:
             attempts.submit_attempt(session, attempt, t, attested=True, note=note, expected_revision=None, now=now)
             return session.get(Attempt, attempt.id)
 
+    def issuer_keys(self):
+        """The issuer's Ed25519 and RSA signing keys (generated once per test)."""
+        from credentials.domain import issuer_keys
+
+        self.issuer()
+        with transaction(self.services.session_factory) as session:
+            issuer_keys.generate_keys(
+                session, self.services.keys, actor=Actor.system("test"), now=self.services.clock()
+            )
+
+    def earned(self, slug: str | None = None, teacher: User | None = None, *, share: bool = False):
+        """An attempt that one qualified reviewer scored as meeting every criterion; returns the Attempt."""
+        from sqlalchemy import select
+
+        from credentials.domain import review_scoring
+        from credentials.domain.review_scoring import Scores
+        from credentials.storage.models import Assignment, Attempt
+
+        slug = slug or self.published()
+        self.reviewer(slug=slug)
+        attempt = self.submitted(slug, teacher)
+        scores = Scores({"design": "proficient", "reflection": "exemplary"}, {}, "Strong, specific evidence.")
+        with transaction(self.services.session_factory) as session:
+            if share:
+                stored = session.get(Attempt, attempt.id)
+                stored.share_reflection = stored.share_evidence = True
+            assignment = session.scalars(
+                select(Assignment).where(Assignment.attempt_id == attempt.id, Assignment.status == "assigned")
+            ).one()
+            reviewer = session.get(User, assignment.reviewer_id)
+            review_scoring.submit_review(session, assignment, reviewer, scores, now=self.services.clock())
+            return session.get(Attempt, attempt.id)
+
+    def credential(self, slug: str | None = None, teacher: User | None = None, *, share: bool = False):
+        """An issued credential for a newly earned attempt (keys generated if needed)."""
+        from credentials.domain import issuance
+
+        self.issuer_keys()
+        attempt = self.earned(slug, teacher, share=share)
+        with transaction(self.services.session_factory) as session:
+            return issuance.issue_for_attempt(session, self.services.signing, attempt.id, now=self.services.clock())
+
     def published(self, doc: dict | None = None) -> str:
         """Create and publish a micro-credential; returns its slug."""
         from credentials.domain import catalog

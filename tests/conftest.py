@@ -23,6 +23,8 @@ from credentials.storage.models import Base
 
 from .builders import Builders
 
+pytest_plugins = ["tests.interop.fixture"]
+
 POSTGRES_URL = os.environ.get("MICROCRED_TEST_DATABASE_URL", "")
 NEEDS_POSTGRES = (
     "needs PostgreSQL: run the suite with MICROCRED_TEST_DATABASE_URL=postgresql://HOST:PORT/DB (make test-postgres)"

@@ -3,7 +3,8 @@
 Signing, for an unsecured document and proof options:
 
 1. proof configuration = the proof options (no ``proofValue``) with the document's ``@context``;
-2. both are canonicalized with RDFC-1.0 (URDNA2015) to N-Quads, using only the bundled contexts;
+2. both are canonicalized with RDFC-1.0 (URDNA2015) to N-Quads, using only the bundled contexts
+   (``credentials.crypto.canonical``: fast, and refusing undefined terms and relative IRIs);
 3. hash data = SHA-256(canonical proof configuration) || SHA-256(canonical document);
 4. ``proofValue`` = multibase base58btc of the Ed25519 signature over the hash data.
 
@@ -19,31 +20,15 @@ from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from pyld import jsonld
 
+from credentials.crypto.canonical import canonicalize
 from credentials.crypto.multikey import decode_base58btc, encode_base58btc
-from credentials.openbadges.contexts import UnknownContextError, document_loader
+
+__all__ = ["canonicalize", "sign_eddsa_rdfc_2022", "verify_eddsa_rdfc_2022"]
 
 PROOF_TYPE = "DataIntegrityProof"
 CRYPTOSUITE = "eddsa-rdfc-2022"
 SIGNATURE_LENGTH = 64
-
-
-def canonicalize(document: dict[str, Any]) -> str:
-    """RDFC-1.0 (URDNA2015) canonical N-Quads of a JSON-LD document; contexts come only from the package."""
-    try:
-        return jsonld.normalize(
-            document,
-            {"algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": document_loader},
-        )
-    except jsonld.JsonLdError as error:
-        # pyld wraps the loader's exception; surface the clear one if that is what happened.
-        cause: BaseException | None = error
-        while cause is not None:
-            if isinstance(cause, UnknownContextError):
-                raise cause from error
-            cause = cause.__cause__ or getattr(cause, "cause", None)
-        raise
 
 
 def _hash_data(unsecured: dict[str, Any], proof_options: dict[str, Any]) -> bytes:
@@ -84,7 +69,8 @@ def verify_eddsa_rdfc_2022(document: dict[str, Any], public_key: Ed25519PublicKe
 
     A malformed or missing proof is ``False``. ``proof`` may be an object or a one-element array (OB 3.0's JSON
     Schema wants arrays). Checking that ``public_key`` belongs to the proof's ``verificationMethod`` is the caller's
-    job. A context that is not bundled raises ``UnknownContextError``.
+    job. A context that is not bundled raises ``UnknownContextError``; a document that is not safe to canonicalize
+    (an undefined term, a relative IRI) raises ``JsonLdSafeModeError``.
     """
     proof = document.get("proof")
     if isinstance(proof, list) and len(proof) == 1:

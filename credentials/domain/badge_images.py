@@ -11,7 +11,7 @@ from xml.sax.saxutils import escape
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
 from .errors import InvalidInput
 
@@ -144,3 +144,24 @@ def generated_badge_svg(title: str, *, seed: str, credit_hours: float | None = N
         '<text x="200" y="120" font-size="18" letter-spacing="3">MICRO-CREDENTIAL</text>'
         f"{text}{credits}</g></svg>"
     )
+
+
+def generated_badge_png(title: str, *, seed: str, credit_hours: float | None = None) -> bytes:
+    """The drawn badge as a 400x440 PNG (for baking when a micro-credential has no PNG image of its own)."""
+    light, dark = _PALETTE[int(hashlib.sha256(seed.encode()).hexdigest(), 16) % len(_PALETTE)]
+    image = Image.new("RGBA", (400, 440), (255, 255, 255, 0))
+    draw = ImageDraw.Draw(image)
+    draw.polygon([(200, 8), (384, 72), (384, 232), (300, 390), (200, 432), (100, 390), (16, 232), (16, 72)], dark)
+    draw.polygon([(200, 28), (364, 86), (364, 232), (290, 374), (200, 410), (110, 374), (36, 232), (36, 86)], light)
+    small, large = ImageFont.load_default(size=18), ImageFont.load_default(size=30)
+    draw.text((200, 120), "MICRO-CREDENTIAL", fill="white", font=small, anchor="mm")
+    lines = textwrap.wrap(title, width=16, break_long_words=True)[:4]
+    top = 250 - (len(lines) - 1) * 19
+    for i, line in enumerate(lines):
+        draw.text((200, top + i * 38), line, fill="white", font=large, anchor="mm")
+    if credit_hours:
+        label = f"{credit_hours:g} credit hour{'s' if credit_hours != 1 else ''}"
+        draw.text((200, 352), label, fill="white", font=small, anchor="mm")
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()

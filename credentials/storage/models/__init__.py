@@ -5,6 +5,7 @@ from .attempts import Answer, Artifact, Attempt, CriterionResult
 from .audit import AuditEvent, AuditHead
 from .base import Base
 from .catalog import BadgeImage, CatalogFacet, MicroCredential, MicroCredentialVersion
+from .issuance import IssuedCredential, IssuerKey, StatusList
 from .login_throttle import FailedLogin
 from .organizations import Issuer, School
 from .outbox import OutboxMessage
@@ -32,7 +33,9 @@ __all__ = [
     "FailedLogin",
     "Holiday",
     "IssuanceRequest",
+    "IssuedCredential",
     "Issuer",
+    "IssuerKey",
     "MicroCredential",
     "MicroCredentialVersion",
     "OneTimeToken",
@@ -42,6 +45,7 @@ __all__ = [
     "ReviewScore",
     "ReviewerProfile",
     "School",
+    "StatusList",
     "User",
     "UserRole",
 ]

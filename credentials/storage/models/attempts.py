@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -62,6 +63,9 @@ class Attempt(Base):
     previous_attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id"))
     note_to_reviewers: Mapped[str | None] = mapped_column(Text)
     privacy_attested_at: Mapped[datetime | None]
+    # What the teacher lets the public credential show (default: nothing beyond the rubric results).
+    share_reflection: Mapped[bool] = mapped_column(default=False, server_default=false())
+    share_evidence: Mapped[bool] = mapped_column(default=False, server_default=false())
     # What was submitted: every answer's word count and every artifact's SHA-256, frozen at submission.
     submission_manifest: Mapped[dict | None] = mapped_column(JSON)
     overall_feedback: Mapped[str | None] = mapped_column(Text)
