@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, undefer
 
 from ..openbadges.baking import bake_png, bake_svg
-from ..storage.models.catalog import SVG
 from ..storage.models.issuance import IssuedCredential
-from .badge_images import generated_badge_png
+from .badge_images import SVG, generated_badge_png
 from .catalog import badge_file
 from .errors import NotFound
-from .organizations import require_issuer
 
 EDDSA = "EdDSA"
 RS256 = "RS256"
@@ -88,23 +85,6 @@ def baked_svg(session: Session, credential_uuid: str) -> Download:
         )
     data = bake_svg(svg, signed_json(session, credential_uuid).data.decode("utf-8")).encode("utf-8")
     return Download(data, "image/svg+xml", _filename(credential, "svg"))
-
-
-def linkedin_url(session: Session, credential: IssuedCredential, page_url: str) -> str:
-    """LinkedIn's "Add licence or certification" form, filled in with this credential."""
-    issuer = require_issuer(session)
-    fields = {
-        "startTask": "CERTIFICATION_NAME",
-        "name": credential.version.title,
-        "organizationName": issuer.name,
-        "issueYear": credential.awarded_at.year,
-        "issueMonth": credential.awarded_at.month,
-        "certUrl": page_url,
-        "certId": credential.uuid,
-    }
-    if credential.valid_until is not None:
-        fields |= {"expirationYear": credential.valid_until.year, "expirationMonth": credential.valid_until.month}
-    return "https://www.linkedin.com/profile/add?" + urlencode(fields)
 
 
 def _badge(session: Session, credential: IssuedCredential):

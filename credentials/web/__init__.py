@@ -69,6 +69,7 @@ def init_web(app: Flask) -> None:
         catalog_admin,
         health,
         home,
+        issuance,
         organizations,
         outbox,
         review_admin,
@@ -87,6 +88,7 @@ def init_web(app: Flask) -> None:
         attempts,
         reviews,
         review_admin,
+        issuance,
         health,
     ):
         app.register_blueprint(module.bp)

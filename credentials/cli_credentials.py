@@ -1,0 +1,184 @@
+"""Operator commands for signing keys and issued credentials: ``microcred keys`` and ``microcred credentials``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from .domain import credential_files, credential_list, issuance, issuer_keys
+from .domain.audit import Actor
+from .domain.credential_csv import IssueRow, parse_issue_csv
+from .domain.errors import DomainError, InvalidInput
+from .storage.database import transaction
+
+OPERATOR = Actor.system("cli")
+
+
+def _services():
+    return current_app.extensions["microcred"]
+
+
+def _fail(exc: DomainError) -> click.ClickException:
+    if isinstance(exc, InvalidInput):
+        details = "".join(f"\n  {field or '(document)'}: {message}" for field, message in exc.errors.items())
+        return click.ClickException(f"{exc.message}{details}")
+    return click.ClickException(exc.message)
+
+
+keys_cli = AppGroup("keys", help="The issuer's signing keys (private keys live in MICROCRED_KEYS_DIR).")
+
+
+@keys_cli.command("generate")
+def keys_generate() -> None:
+    """Create an Ed25519 and an RSA-2048 key if there is no active one (safe to run again)."""
+    svc = _services()
+    with transaction(svc.session_factory) as session:
+        created = issuer_keys.generate_keys(session, svc.keys, actor=OPERATOR, now=svc.clock())
+    if not created:
+        click.echo("Active signing keys already exist; nothing to do (use `microcred keys rotate` for new ones).")
+    for key in created:
+        note = "" if svc.keys.encrypts else " (development key: not encrypted, refused in production)"
+        click.echo(f"Generated {key.algorithm} key {key.kid} in {svc.keys.directory}{note}")
+
+
+@keys_cli.command("rotate")
+def keys_rotate() -> None:
+    """Retire the active keys and make new ones active; retired keys still verify what they signed."""
+    svc = _services()
+    with transaction(svc.session_factory) as session:
+        created = issuer_keys.rotate_keys(session, svc.keys, actor=OPERATOR, now=svc.clock())
+    for key in created:
+        click.echo(f"New active {key.algorithm} key: {key.kid}")
+
+
+@keys_cli.command("revoke")
+@click.argument("kid")
+@click.option("--reason", required=True, help="Why (for example: key file exposed). Shown to verifiers.")
+def keys_revoke(kid: str, reason: str) -> None:
+    """Withdraw a compromised key: it leaves the DID document and what it signed no longer verifies."""
+    svc = _services()
+    try:
+        with transaction(svc.session_factory) as session:
+            key = issuer_keys.revoke_key(session, kid, reason=reason, actor=OPERATOR, now=svc.clock())
+    except DomainError as exc:
+        raise _fail(exc) from exc
+    click.echo(f"Revoked {key.algorithm} key {key.kid}. Run `microcred keys rotate` if it was active.")
+
+
+@keys_cli.command("list")
+def keys_list() -> None:
+    """Every key with its algorithm and status."""
+    svc = _services()
+    with transaction(svc.session_factory) as session:
+        for key in issuer_keys.list_keys(session):
+            when = key.revoked_at or key.retired_at or key.created_at
+            click.echo(f"{key.kid:<24} {key.algorithm:<8} {key.status:<8} {when:%Y-%m-%d}")
+
+
+credentials_cli = AppGroup("credentials", help="Issued credentials.")
+
+
+@credentials_cli.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of a table.")
+def credentials_list(as_json: bool) -> None:
+    """Every issued credential: uuid, earner, micro-credential, issued, status."""
+    svc = _services()
+    with transaction(svc.session_factory) as session:
+        rows = credential_list.all_credentials(session, now=svc.clock())
+    for row in rows:
+        if as_json:
+            click.echo(json.dumps(row.as_dict()))
+        else:
+            click.echo(f"{row.uuid}  {row.earner:<28.28} {row.title:<40.40} {row.issued:%Y-%m-%d}  {row.status}")
+
+
+@credentials_cli.command("export")
+@click.argument("uuid")
+@click.option("--format", "fmt", type=click.Choice(["json", "jwt", "png", "svg"]), default="json", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout).")
+def credentials_export(uuid: str, fmt: str, out: Path | None) -> None:
+    """Write a credential as signed JSON, VC-JWT, or a baked PNG or SVG badge."""
+    svc = _services()
+    make = {
+        "json": credential_files.signed_json,
+        "jwt": credential_files.signed_jwt,
+        "png": credential_files.baked_png,
+        "svg": credential_files.baked_svg,
+    }[fmt]
+    try:
+        with transaction(svc.session_factory) as session:
+            download = make(session, uuid)
+    except DomainError as exc:
+        raise _fail(exc) from exc
+    if out is None:
+        if fmt == "png" and sys.stdout.isatty():
+            raise click.ClickException("A PNG is binary: use --out FILE or redirect the output.")
+        click.get_binary_stream("stdout").write(download.data)
+    else:
+        out.write_bytes(download.data)
+        click.echo(f"Wrote {out} ({len(download.data):,} bytes).")
+
+
+@credentials_cli.command("process")
+def credentials_process() -> None:
+    """Issue every credential an earned decision asked for that is not issued yet (for a cron job)."""
+    svc = _services()
+    with transaction(svc.session_factory) as session:
+        attempt_ids = issuance.pending_requests(session)
+    issued = 0
+    for attempt_id in attempt_ids:
+        try:
+            with transaction(svc.session_factory) as session:
+                issuance.issue_for_attempt(session, svc.signing, attempt_id, now=svc.clock())
+            issued += 1
+        except DomainError as exc:
+            click.echo(f"attempt {attempt_id}: {exc.message}", err=True)
+    click.echo(f"Issued {issued} of {len(attempt_ids)} pending credential(s).")
+
+
+@credentials_cli.command("issue-csv")
+@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+@click.option("--dry-run", is_flag=True, help="Check every row and report problems; issue nothing.")
+def credentials_issue_csv(file, dry_run: bool) -> None:
+    """Issue credentials for people named in a CSV file (columns: name, email, microcredential, awarded_on,
+    optional version)."""
+    svc = _services()
+    with transaction(svc.session_factory) as session:
+        rows, problems = parse_issue_csv(session, file.read())
+    for line, message in problems:
+        click.echo(f"line {line}: {message}", err=True)
+    if problems:
+        raise click.ClickException(f"{len(problems)} bad row(s); nothing was issued. Fix them and run again.")
+    if dry_run:
+        click.echo(f"All {len(rows)} row(s) are valid. Nothing was issued (dry run).")
+        return
+    created = existing = 0
+    with click.progressbar(rows, label="Issuing", show_pos=True, file=sys.stderr) as bar:
+        for row in bar:
+            created_now = _issue_row(svc, row)
+            created += created_now
+            existing += not created_now
+    click.echo(f"Issued {created} credential(s); {existing} row(s) were already issued and were left alone.")
+
+
+def _issue_row(svc, row: IssueRow) -> bool:
+    with transaction(svc.session_factory) as session:
+        _credential, created = issuance.issue(
+            session,
+            svc.signing,
+            row.version(session),
+            row.recipient,
+            awarded_at=row.awarded_at,
+            source="csv",
+            actor=OPERATOR,
+            now=svc.clock(),
+        )
+    return created
+
+
+COMMANDS = (keys_cli, credentials_cli)

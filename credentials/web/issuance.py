@@ -1,0 +1,91 @@
+"""Public credential routes: the DID document, status lists, each credential's page and its downloads.
+
+Everything here is public and needs no account: verifiers, employers and other services read it.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, jsonify, render_template, request
+from flask_login import current_user
+
+from ..domain import credential_files, issuer_keys, status_lists
+from ..domain.credential_page import credential_view
+from ..openbadges.did_web import did_document_path
+from .transaction import db, services
+
+bp = Blueprint("issuance", __name__)
+
+JSON_LD = "application/ld+json"
+VC_LD = "application/vc+ld+json"
+
+
+def _public(response: Response, max_age: int) -> Response:
+    response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    # Browser-based verifiers on other sites read these documents.
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _download(download: credential_files.Download, *, attachment: bool = True) -> Response:
+    response = Response(download.data, mimetype=download.media_type)
+    if attachment:
+        response.headers["Content-Disposition"] = f'attachment; filename="{download.filename}"'
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    return _public(response, 3600)
+
+
+@bp.get("/.well-known/did.json")
+def did_document():
+    settings = services().settings
+    if did_document_path(settings.public_url) != "/.well-known/did.json":
+        abort(404)
+    response = jsonify(issuer_keys.issuer_did_document(db(), settings.public_url))
+    response.mimetype = "application/did+json"
+    return _public(response, 300)
+
+
+@bp.get("/status/<int:list_id>")
+def status_list(list_id: int):
+    document = status_lists.status_list_document(db(), list_id)
+    if document is None:
+        abort(404)
+    # Short cache: a revocation must reach verifiers quickly.
+    return _public(Response(document, mimetype=VC_LD), 60)
+
+
+@bp.get("/c/<uuid:credential_uuid>")
+def show(credential_uuid):
+    uuid = str(credential_uuid)
+    best = request.accept_mimetypes.best_match(["text/html", JSON_LD, VC_LD, "application/json"])
+    if best in (JSON_LD, VC_LD) and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]:
+        download = credential_files.signed_json(db(), uuid)
+        response = _public(Response(download.data, mimetype=best), 300)
+        response.vary.add("Accept")
+        return response
+    view = credential_view(db(), uuid)
+    owner = current_user.is_authenticated and view.recipient_id == current_user.id
+    response = Response(render_template("issuance/credential.html", view=view, owner=owner))
+    response.vary.add("Accept")
+    return response
+
+
+@bp.get("/c/<uuid:credential_uuid>.json")
+def download_json(credential_uuid):
+    return _download(credential_files.signed_json(db(), str(credential_uuid)), attachment=False)
+
+
+@bp.get("/c/<uuid:credential_uuid>.jwt")
+def download_jwt(credential_uuid):
+    algorithm = request.args.get("alg", credential_files.EDDSA)
+    return _download(credential_files.signed_jwt(db(), str(credential_uuid), algorithm), attachment=False)
+
+
+@bp.get("/c/<uuid:credential_uuid>.png")
+def download_png(credential_uuid):
+    return _download(credential_files.baked_png(db(), str(credential_uuid)))
+
+
+@bp.get("/c/<uuid:credential_uuid>.svg")
+def download_svg(credential_uuid):
+    return _download(credential_files.baked_svg(db(), str(credential_uuid)))
