@@ -45,6 +45,7 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 run: export MICROCRED_ENV ?= development
 run: $(RUN_STAMP)
 	$(BIN)/microcred db upgrade
+	$(BIN)/microcred keys generate
 	$(BIN)/microcred demo load
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
 

@@ -140,6 +140,9 @@ def demo_load() -> None:
     click.echo(f"Demo data: {report.created} account(s) created, {report.existing} already present.")
     for title in report.microcredentials_created:
         click.echo(f"Published the micro-credential: {title}")
+    from .cli_credentials import load_demo_credentials
+
+    load_demo_credentials()
     click.echo(f"Every demo account's password is: {DEMO_PASSWORD}")
     for email, roles, school in report.accounts:
         click.echo(f"  {email:<40} {roles:<22} {school}")

@@ -116,9 +116,9 @@ def credentials_export(uuid: str, fmt: str, out: Path | None) -> None:
     except DomainError as exc:
         raise _fail(exc) from exc
     if out is None:
-        if fmt == "png" and sys.stdout.isatty():
-            raise click.ClickException("A PNG is binary: use --out FILE or redirect the output.")
-        click.get_binary_stream("stdout").write(download.data)
+        if fmt == "png":
+            raise click.ClickException("A PNG is binary: write it to a file with --out FILE.")
+        click.echo(download.data.decode("utf-8"))
     else:
         out.write_bytes(download.data)
         click.echo(f"Wrote {out} ({len(download.data):,} bytes).")
@@ -179,6 +179,24 @@ def _issue_row(svc, row: IssueRow) -> bool:
             now=svc.clock(),
         )
     return created
+
+
+def load_demo_credentials() -> None:
+    """The demo part of ``microcred demo load`` that needs signing keys: two teachers' earned credentials."""
+    from .domain.demo_credentials import load_demo_credentials as load
+    from .domain.issuer_keys import NoSigningKey
+
+    svc = _services()
+    try:
+        with transaction(svc.session_factory) as session:
+            issued = load(session, svc.evidence, svc.signing, now=svc.clock())
+    except NoSigningKey as exc:
+        click.echo(f"Demo credentials skipped: {exc.message}")
+        return
+    if issued:
+        click.echo(
+            f"Issued {issued} demo credential(s) (María López and Aisha Okafor); see `microcred credentials list`."
+        )
 
 
 COMMANDS = (keys_cli, credentials_cli)

@@ -8,8 +8,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..storage.models import MicroCredential, MicroCredentialVersion
+from ..storage.models import MicroCredential, MicroCredentialVersion, User
 from ..storage.models.issuance import IssuedCredential
+from .portfolio import DashboardRow, dashboard
 
 VALID, REVOKED, SUSPENDED, EXPIRED = "valid", "revoked", "suspended", "expired"
 
@@ -79,3 +80,16 @@ def all_credentials(session: Session, *, now: datetime, recipient_id: int | None
         )
         for credential, title, number, slug in session.execute(query).unique()
     ]
+
+
+@dataclass(frozen=True)
+class TeacherDashboard:
+    """The teacher's dashboard: their micro-credentials in progress and the credentials they hold."""
+
+    rows: list[DashboardRow]
+    credentials: list[CredentialRow]
+
+
+def teacher_dashboard(session: Session, teacher: User, *, now: datetime) -> TeacherDashboard:
+    """Attempts (one query) and issued credentials (one query) for the teacher's dashboard."""
+    return TeacherDashboard(dashboard(session, teacher), all_credentials(session, now=now, recipient_id=teacher.id))

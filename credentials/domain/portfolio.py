@@ -59,6 +59,8 @@ def save_draft_page(
     note: str,
     expected_revision: int | None,
     limits: evidence.UploadLimits,
+    share_reflection: bool = False,
+    share_evidence: bool = False,
     holidays: Collection[date] = (),
     now: datetime,
 ) -> DraftOutcome:
@@ -66,6 +68,8 @@ def save_draft_page(
     refused or the submission is not complete yet; a page showing an older state of the attempt changes nothing."""
     attempts.lock_for_change(session, attempt, expected_revision=expected_revision)
     report = evidence.save_answers(session, attempt, teacher, texts=texts, links=links, now=now)
+    # What the public credential may show: chosen with the evidence, fixed once the credential is signed.
+    attempt.share_reflection, attempt.share_evidence = share_reflection, share_evidence
     if remove is not None:
         evidence.remove_artifact(session, attempt, teacher, remove, now=now)
     for upload in uploads:

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required, login_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 
-from ..domain import attempts, portfolio, sign_in
+from ..domain import attempts, credential_list, portfolio, sign_in
 from ..domain.attempts import StaleAttempt
 from ..domain.errors import TooManyAttempts
 from ..domain.evidence import UploadLimits
@@ -50,7 +50,8 @@ def _render(attempt, *, outcome=None, posted=None, message=None, status=200):
 @bp.get("/my/microcredentials")
 @role_required(TEACHER)
 def dashboard():
-    return render_template("attempts/dashboard.html", rows=portfolio.dashboard(db(), current_user))
+    page = credential_list.teacher_dashboard(db(), current_user, now=now())
+    return render_template("attempts/dashboard.html", rows=page.rows, credentials=page.credentials)
 
 
 @bp.post("/microcredentials/<slug>/start")
@@ -87,6 +88,8 @@ def save(attempt_id: int):
             remove=_removed_file(action),
             submit=action == "submit",
             attested=request.form.get("attest") == "yes",
+            share_reflection=request.form.get("share_reflection") == "yes",
+            share_evidence=request.form.get("share_evidence") == "yes",
             note=request.form.get("note", ""),
             expected_revision=request.form.get("revision", type=int),
             limits=_limits(),
