@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from .domain import credential_files, credential_list, issuance, issuer_keys
+from .domain import credential_files, credential_list, issuance, issuer_keys, revocation
 from .domain.audit import Actor
 from .domain.credential_csv import IssueRow, parse_issue_csv
 from .domain.errors import DomainError, InvalidInput
@@ -179,6 +179,56 @@ def _issue_row(svc, row: IssueRow) -> bool:
             now=svc.clock(),
         )
     return created
+
+
+@credentials_cli.command("revoke")
+@click.argument("uuid")
+@click.option("--reason", required=True, help="Why (kept privately in the audit trail).")
+@click.option(
+    "--category", type=click.Choice(sorted(revocation.CATEGORIES)), default="other", show_default=True,
+    help="What the public is told.",
+)  # fmt: skip
+def credentials_revoke(uuid: str, reason: str, category: str) -> None:
+    """Revoke a credential for good: its status bit is set and the list re-signed; the earner is told."""
+    _change(lambda s, svc: revocation.revoke_credential(
+        s, svc.signing, uuid, category=category, reason=reason, actor=OPERATOR, now=svc.clock()))  # fmt: skip
+    click.echo(f"Revoked {uuid} ({revocation.CATEGORIES[category]}).")
+
+
+@credentials_cli.command("suspend")
+@click.argument("uuid")
+@click.option("--reason", required=True, help="Why (kept in the audit trail).")
+def credentials_suspend(uuid: str, reason: str) -> None:
+    """Suspend a credential until `credentials unsuspend`."""
+    _change(lambda s, svc: revocation.suspend_credential(
+        s, svc.signing, uuid, reason=reason, actor=OPERATOR, now=svc.clock()))  # fmt: skip
+    click.echo(f"Suspended {uuid}.")
+
+
+@credentials_cli.command("unsuspend")
+@click.argument("uuid")
+def credentials_unsuspend(uuid: str) -> None:
+    """Lift a suspension."""
+    _change(lambda s, svc: revocation.unsuspend_credential(s, svc.signing, uuid, actor=OPERATOR, now=svc.clock()))
+    click.echo(f"Reinstated {uuid}.")
+
+
+@credentials_cli.command("remind-expiring")
+def credentials_remind_expiring() -> None:
+    """E-mail earners whose credentials expire within 60 or 14 days (run daily from cron)."""
+    svc = _services()
+    with transaction(svc.session_factory) as session:
+        sent = revocation.send_expiry_reminders(session, svc.signing, now=svc.clock())
+    click.echo(f"Queued {sent} expiry reminder(s).")
+
+
+def _change(operation) -> None:
+    svc = _services()
+    try:
+        with transaction(svc.session_factory) as session:
+            operation(session, svc)
+    except DomainError as exc:
+        raise _fail(exc) from exc
 
 
 def load_demo_credentials() -> None:

@@ -98,6 +98,9 @@ class IssuedCredential(Base):
     revoked_reason: Mapped[str | None] = mapped_column(Text)
     suspended_at: Mapped[datetime | None]
     suspended_reason: Mapped[str | None] = mapped_column(Text)
+    # Expiry reminders already sent (60 and 14 days before validUntil), so each goes out once.
+    reminded_60_at: Mapped[datetime | None]
+    reminded_14_at: Mapped[datetime | None]
 
     version: Mapped[MicroCredentialVersion] = relationship(lazy="joined", innerjoin=True)
     recipient: Mapped[User | None] = relationship(foreign_keys=[recipient_id])

@@ -78,6 +78,8 @@ def upgrade() -> None:
         sa.Column("revoked_reason", sa.Text(), nullable=True),
         sa.Column("suspended_at", credentials.storage.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("suspended_reason", sa.Text(), nullable=True),
+        sa.Column("reminded_60_at", credentials.storage.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("reminded_14_at", credentials.storage.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["attempt_id"], ["attempts.id"], name=op.f("fk_issued_credentials_attempt_id_attempts")
         ),
