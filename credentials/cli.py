@@ -253,11 +253,13 @@ def reviews_route(limit: int | None) -> None:
 
 def register_commands(app: Flask) -> None:
     from .cli_credentials import COMMANDS as CREDENTIAL_COMMANDS
+    from .cli_verify import verify_command
 
     for group in (db_cli, issuer_cli, users_cli, demo_cli, audit_cli, mail_cli, catalog_cli, reviews_cli):
         app.cli.add_command(group)
     for command in CREDENTIAL_COMMANDS:
         app.cli.add_command(command)
+    app.cli.add_command(verify_command)
 
 
 def main() -> None:

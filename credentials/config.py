@@ -45,6 +45,9 @@ class Settings:
     log_level: str = "INFO"
     max_upload_bytes: int = 25 * 1024 * 1024
     max_attempt_bytes: int = 200 * 1024 * 1024
+    # Verification may fetch DID documents and status lists from private or loopback addresses (and over http):
+    # for development against a local issuer only; production refuses it.
+    verify_allow_private: bool = False
     extra: dict = field(default_factory=dict)
 
     @property
@@ -100,6 +103,7 @@ class Settings:
             log_level=environ.get("MICROCRED_LOG_LEVEL", "INFO").upper(),
             max_upload_bytes=upload_mb * 1024 * 1024,
             max_attempt_bytes=attempt_mb * 1024 * 1024,
+            verify_allow_private=environ.get("MICROCRED_VERIFY_ALLOW_PRIVATE", "").strip().lower() in ("1", "true"),
         )
         return settings
 
@@ -128,6 +132,8 @@ class Settings:
                 f"(got {urlsplit(self.smtp_url).scheme or 'no scheme'!r})."
             )
         if self.is_production:
+            if self.verify_allow_private:
+                problems.append("MICROCRED_VERIFY_ALLOW_PRIVATE must not be set in production (it opens SSRF).")
             if not self.secret_key:
                 problems.append(
                     "MICROCRED_SECRET_KEY is not set: production needs its own random secret "

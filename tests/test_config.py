@@ -10,6 +10,7 @@ GOOD_PRODUCTION = {
     "MICROCRED_SECRET_KEY": "k" * 20 + "3f9c1a7e5b2d8c6f4a0e",
     "MICROCRED_PUBLIC_URL": "https://credentials.riverside.example.org/",
     "MICROCRED_SMTP_URL": "smtp+starttls://mailer:secret@smtp.riverside.example.org:587",
+    "MICROCRED_KEY_PASSPHRASE": "a passphrase of the district's own",
 }
 
 
@@ -125,7 +126,9 @@ def test_create_app_refuses_bad_production_settings(tmp_path):
 
 
 def test_production_cookies_and_headers(settings, database):
-    production = settings.with_overrides(env="production", smtp_url="smtp://127.0.0.1:2525", password_hash_cheap=True)
+    production = settings.with_overrides(
+        env="production", smtp_url="smtp://127.0.0.1:2525", password_hash_cheap=True, key_passphrase="p" * 20
+    )
     app = create_app(production)
     try:
         assert app.config["SESSION_COOKIE_SECURE"] is True
@@ -138,3 +141,23 @@ def test_production_cookies_and_headers(settings, database):
         assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
     finally:
         app.extensions["microcred"].engine.dispose()
+
+
+def test_production_needs_a_key_passphrase(tmp_path):
+    settings = Settings.from_env(
+        {**GOOD_PRODUCTION, "MICROCRED_KEY_PASSPHRASE": "", "MICROCRED_INSTANCE_DIR": str(tmp_path)}
+    )
+    with pytest.raises(ConfigurationError, match="MICROCRED_KEY_PASSPHRASE"):
+        settings.check()
+
+
+def test_production_refuses_development_keys(tmp_path):
+    from credentials import create_app
+    from credentials.crypto.key_store import KeyStore
+
+    KeyStore(tmp_path / "keys").generate("Ed25519")  # written without a passphrase: a development key
+    settings = Settings.from_env(
+        {**GOOD_PRODUCTION, "MICROCRED_INSTANCE_DIR": str(tmp_path), "MICROCRED_KEYS_DIR": str(tmp_path / "keys")}
+    )
+    with pytest.raises(ConfigurationError, match="unencrypted development keys"):
+        create_app(settings)

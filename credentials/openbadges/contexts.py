@@ -16,13 +16,22 @@ CREDENTIALS_V2 = "https://www.w3.org/ns/credentials/v2"
 OB_V3P0_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 OB_V3P0_EXTENSIONS = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
 
+DATA_INTEGRITY_V2 = "https://w3id.org/security/data-integrity/v2"
+
 # URL -> file in credentials/openbadges/contexts/. Sources are recorded in that folder's copies:
 # credentials-v2.jsonld is contexts/v2.jsonld of npm @digitalbazaar/credentials-context@3.2.0; the two OB files
 # come from 1EdTech/openbadges-specification (ob_v3p0/) and the 1EdTech validator.
+# Bundled so that credentials of other issuers verify (we sign with 3.0.3 only): context-3.0.2.json is 1EdTech's
+# published file (copied from the project's anchors, shared/anchors/ob3/contexts/); data-integrity-v2.jsonld is
+# contexts/data-integrity-v2.jsonld of npm @digitalbazaar/data-integrity-context@2.0.1, which issuers list to define
+# DataIntegrityProof alongside other contexts. OB 3.0.1 and the unversioned context.json redefine terms that the VC
+# 2.0 context protects, so they only work with the VC 1.1 context, which is not bundled.
 CONTEXT_FILES = {
     CREDENTIALS_V2: "credentials-v2.jsonld",
     OB_V3P0_CONTEXT: "context-3.0.3.json",
     OB_V3P0_EXTENSIONS: "extensions.json",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json": "context-3.0.2.json",
+    DATA_INTEGRITY_V2: "data-integrity-v2.jsonld",
 }
 
 

@@ -67,6 +67,7 @@ def init_web(app: Flask) -> None:
         auth,
         catalog,
         catalog_admin,
+        certificates,
         health,
         home,
         issuance,
@@ -74,6 +75,8 @@ def init_web(app: Flask) -> None:
         outbox,
         review_admin,
         reviews,
+        shared_evidence,
+        verify,
     )
 
     for module in (
@@ -89,7 +92,12 @@ def init_web(app: Flask) -> None:
         reviews,
         review_admin,
         issuance,
+        certificates,
+        shared_evidence,
+        verify,
         health,
     ):
         app.register_blueprint(module.bp)
     csrf.exempt(health.bp)
+    # A public JSON API that changes nothing; the /verify HTML form keeps its CSRF token.
+    csrf.exempt(verify.api_verify)

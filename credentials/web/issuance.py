@@ -9,9 +9,10 @@ from flask import Blueprint, Response, abort, jsonify, render_template, request
 from flask_login import current_user
 
 from ..domain import credential_files, issuer_keys, status_lists
-from ..domain.credential_page import credential_view
+from ..domain.verification_page import credential_page
 from ..openbadges.did_web import did_document_path
-from .transaction import db, services
+from .transaction import db, now, services
+from .verify import verification_services
 
 bp = Blueprint("issuance", __name__)
 
@@ -63,9 +64,16 @@ def show(credential_uuid):
         response = _public(Response(download.data, mimetype=best), 300)
         response.vary.add("Accept")
         return response
-    view = credential_view(db(), uuid)
-    owner = current_user.is_authenticated and view.recipient_id == current_user.id
-    response = Response(render_template("issuance/credential.html", view=view, owner=owner))
+    verification = verification_services()
+    page = credential_page(
+        db(), uuid, verifier=verification.verifier, cache=verification.proof_cache,
+        public_url=services().settings.public_url, now=now(),
+    )  # fmt: skip
+    owner = current_user.is_authenticated and page.view.recipient_id == current_user.id
+    html = render_template(
+        "issuance/credential.html", view=page.view, report=page.report, qr_code=page.qr_code, owner=owner
+    )
+    response = Response(html)
     response.vary.add("Accept")
     return response
 

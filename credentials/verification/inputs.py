@@ -1,0 +1,133 @@
+"""Whatever a verifier hands us, turned into a credential to check: credential JSON with an embedded proof, a compact
+VC-JWT, a baked PNG or SVG badge, or a certificate PDF with the credential attached.
+
+Everything here is untrusted: sizes are capped before anything is parsed, images go through the hardened unbaking
+code (chunk limits, no XML entities), and every refusal is an ``InputError`` with a sentence and an HTTP status.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from credentials.crypto.vc_jwt import JwtError, b64url_decode, credential_from_payload, parse_json_object
+from credentials.openbadges.baking import PNG_SIGNATURE, BakingError, is_compact_jws, unbake_png, unbake_svg
+
+MAX_INPUT_BYTES = 10 * 1024 * 1024
+PDF_SIGNATURE = b"%PDF-"
+UTF8_BOM = b"\xef\xbb\xbf"
+
+JSON_FORMAT = "credential JSON with an embedded proof"
+JWT_FORMAT = "VC-JWT"
+
+
+class InputError(ValueError):
+    """Input that holds no credential we can check; ``status`` is the HTTP status an API answers with."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Presented:
+    """A credential as presented: how it came (``format``), its JSON, and the VC-JWT when that is its proof.
+
+    For a VC-JWT, ``document`` is read from the token's payload before the signature is checked; the proof check
+    verifies it.
+    """
+
+    format: str
+    document: dict
+    token: str | None = None
+
+
+def read_input(data: bytes | str | dict) -> Presented:
+    """The credential inside ``data`` (bytes of a file, pasted text, or parsed JSON); ``InputError`` otherwise."""
+    if isinstance(data, dict):
+        return Presented(JSON_FORMAT, data)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if not isinstance(data, bytes | bytearray):
+        raise InputError("Send a credential: JSON, a VC-JWT, a baked PNG or SVG badge, or a certificate PDF.")
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputError(f"The input is larger than the {MAX_INPUT_BYTES // (1024 * 1024)} MB accepted.", 413)
+    data = bytes(data)
+    if data.startswith(PNG_SIGNATURE):
+        return _from_text(_unbaked(unbake_png, data, "PNG"), "baked PNG badge")
+    if data.startswith(PDF_SIGNATURE):
+        return _from_text(_from_pdf(data), "certificate PDF")
+    head = data[:4096].lstrip(UTF8_BOM + b" \t\r\n")
+    if head.startswith(b"<"):
+        if b"<svg" not in data[: 64 * 1024]:
+            raise InputError("The file looks like XML or HTML but is not an SVG image.", 415)
+        return _from_text(_unbaked(unbake_svg, data, "SVG"), "baked SVG badge")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(
+            "The input is not text, and not a PNG, SVG or PDF file: send credential JSON, a VC-JWT, a baked badge "
+            "or a certificate PDF.",
+            415,
+        ) from None
+    return _from_text(text, "")
+
+
+def _from_text(text: str, container: str) -> Presented:
+    text = text.strip()
+    if not text:
+        raise InputError("The input is empty: paste or upload a credential.")
+    if text.startswith("{"):
+        label = f"{container} (credential JSON)" if container else JSON_FORMAT
+        return Presented(label, _parse_json(text))
+    if is_compact_jws(text):
+        label = f"{container} (VC-JWT)" if container else JWT_FORMAT
+        return Presented(label, _jwt_credential(text), token=text)
+    if container:
+        raise InputError(f"The {container} holds something that is neither credential JSON nor a VC-JWT.", 422)
+    raise InputError(
+        "The input is neither JSON nor a VC-JWT (three base64url parts separated by dots). "
+        "Paste the credential JSON or the token, or upload the badge image or certificate."
+    )
+
+
+def _parse_json(text: str) -> dict:
+    try:
+        document = json.loads(text)
+    except RecursionError:
+        raise InputError("The JSON is nested too deeply to be a credential.") from None
+    except ValueError as exc:
+        raise InputError(f"The JSON is malformed: {exc}.") from None
+    if not isinstance(document, dict):
+        raise InputError("The JSON is not an object; a credential is a JSON object.", 422)
+    return document
+
+
+def _jwt_credential(token: str) -> dict:
+    try:
+        payload = parse_json_object(b64url_decode(token.split(".")[1], "payload"), "payload")
+    except (JwtError, RecursionError) as exc:
+        raise InputError(f"The VC-JWT cannot be read: {exc}.", 422) from None
+    return credential_from_payload(payload)
+
+
+def _unbaked(unbake, data: bytes, kind: str) -> str:
+    try:
+        return unbake(data)
+    except BakingError as exc:
+        raise InputError(f"No credential could be read from the {kind} image: {exc}", 422) from None
+
+
+def _from_pdf(data: bytes) -> str:
+    # Imported here: the PDF package loads WeasyPrint, which only PDF input needs.
+    from credentials.pdf import CertificateError, extract_credential
+
+    try:
+        extracted = extract_credential(data)
+    except CertificateError as exc:
+        raise InputError(f"No credential could be read from the PDF: {exc}", 422) from None
+    try:
+        return extracted.decode("utf-8") if isinstance(extracted, bytes) else str(extracted)
+    except UnicodeDecodeError:
+        raise InputError("The credential attached to the PDF is not UTF-8 text.", 422) from None

@@ -1,0 +1,71 @@
+"""What a credential says, read defensively (it may come from anywhere): every value is checked and shortened."""
+
+from __future__ import annotations
+
+from .proofs import issuer_of
+from .report import CredentialSummary
+
+MAX_TEXT = 500
+MAX_RESULTS = 50
+
+
+def summarize(document: dict) -> CredentialSummary:
+    """The people-facing facts of a credential: who earned what, from whom, when, and the results."""
+    issuer = document.get("issuer") if isinstance(document.get("issuer"), dict) else {}
+    subject = _object(document.get("credentialSubject"))
+    achievement = _object(subject.get("achievement"))
+    return CredentialSummary(
+        id=_text(document.get("id")),
+        name=_text(document.get("name")) or _text(achievement.get("name")),
+        issuer_id=_text(issuer_of(document)),
+        issuer_name=_text(issuer.get("name")),
+        issuer_url=_text(issuer.get("url")),
+        earner_name=_earner(subject),
+        achievement_id=_text(achievement.get("id")),
+        achievement_name=_text(achievement.get("name")),
+        achievement_version=_text(achievement.get("version")),
+        awarded=_text(document.get("awardedDate")) or _text(document.get("validFrom", document.get("issuanceDate"))),
+        valid_from=_text(document.get("validFrom", document.get("issuanceDate"))),
+        valid_until=_text(document.get("validUntil", document.get("expirationDate"))),
+        results=_results(subject, achievement),
+    )
+
+
+def _object(value: object) -> dict:
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: object) -> str | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = f"{value:g}"
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return value if len(value) <= MAX_TEXT else value[: MAX_TEXT - 1] + "…"
+
+
+def _earner(subject: dict) -> str | None:
+    identifiers = subject.get("identifier")
+    for identifier in identifiers if isinstance(identifiers, list) else []:
+        if isinstance(identifier, dict) and identifier.get("identityType") == "name" and not identifier.get("hashed"):
+            return _text(identifier.get("identityHash"))
+    return _text(subject.get("name"))
+
+
+def _results(subject: dict, achievement: dict) -> tuple[tuple[str, str], ...]:
+    descriptions, levels = {}, {}
+    for description in _list(achievement.get("resultDescription")):
+        descriptions[description.get("id")] = _text(description.get("name")) or "Result"
+        for level in _list(description.get("rubricCriterionLevel")):
+            levels[level.get("id")] = _text(level.get("name")) or ""
+    rows = []
+    for result in _list(subject.get("result"))[:MAX_RESULTS]:
+        name = descriptions.get(result.get("resultDescription"), "Result")
+        level = levels.get(result.get("achievedLevel")) or _text(result.get("value")) or ""
+        rows.append((name, level))
+    return tuple(rows)
+
+
+def _list(value: object) -> list[dict]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []

@@ -1,0 +1,164 @@
+"""POST /api/v1/verify and the /verify page: our credentials in every form, other issuers', status, and bad input."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+
+from credentials.domain.status_lists import set_status
+from credentials.storage.models import IssuedCredential
+from tests.conftest import encode_multipart
+from tests.verification import foreign
+
+
+def verify(client, data, content_type="application/json"):
+    return client.post("/api/v1/verify", data=data, content_type=content_type)
+
+
+def test_our_credential_verifies_in_all_four_forms(client, build):
+    credential = build.credential()
+    forms = {
+        "application/json": client.get(f"/c/{credential.uuid}.json").data,
+        "text/plain": client.get(f"/c/{credential.uuid}.jwt").data,
+        "image/png": client.get(f"/c/{credential.uuid}.png").data,
+        "image/svg+xml": client.get(f"/c/{credential.uuid}.svg").data,
+    }
+    for content_type, data in forms.items():
+        response = verify(client, data, content_type)
+        assert response.status_code == 200, response.get_json()
+        report = response.get_json()
+        assert report["verified"] is True and report["status"] == "verified", (content_type, report)
+        assert {c["check"]: c["result"] for c in report["checks"]} == {
+            "structure": "passed", "schema": "passed", "proof": "passed", "key": "passed", "issuer": "passed",
+            "validity": "passed", "status": "passed",
+        }  # fmt: skip
+        assert report["credential"]["earner"] == credential.recipient_name
+    rs256 = client.get(f"/c/{credential.uuid}.jwt?alg=RS256").data
+    assert verify(client, rs256, "text/plain").get_json()["status"] == "verified"
+
+
+def test_a_multipart_upload_and_the_report_schema(client, build):
+    from jsonschema import Draft201909Validator
+
+    from credentials.verification.openapi import REPORT_SCHEMA_PATH
+
+    credential = build.credential()
+    body, content_type = encode_multipart([], [("file", "badge.png", client.get(f"/c/{credential.uuid}.png").data)])
+    report = verify(client, body, content_type).get_json()
+    assert report["status"] == "verified" and report["format"] == "baked PNG badge (credential JSON)"
+    Draft201909Validator(json.loads(REPORT_SCHEMA_PATH.read_text())).validate(report)
+    body, content_type = encode_multipart(
+        [("credential", client.get(f"/c/{credential.uuid}.jwt").get_data(as_text=True))], []
+    )
+    assert verify(client, body, content_type).get_json()["status"] == "verified"
+
+
+def test_a_tampered_credential_is_reported_with_the_reason(client, build):
+    credential = build.credential()
+    document = json.loads(client.get(f"/c/{credential.uuid}.json").data)
+    document["credentialSubject"]["identifier"][1]["identityHash"] = "Somebody Else"
+    report = verify(client, json.dumps(document)).get_json()
+    assert report["verified"] is False and report["status"] == "invalid"
+    assert report["headline"] == "Could not be verified" and "does not match this document" in report["reason"]
+
+
+def test_another_issuers_did_key_credential_verifies(client):
+    report = verify(client, json.dumps(foreign.did_key_credential())).get_json()
+    assert report["status"] == "verified", report
+
+
+def test_revoked_suspended_and_expired(client, build, services, session, clock):
+    credential = build.credential()
+    data = client.get(f"/c/{credential.uuid}.json").data
+    with session.begin():
+        session.execute(
+            update(IssuedCredential).where(IssuedCredential.id == credential.id).values(suspended_at=clock.now)
+        )
+    assert verify(client, data).get_json()["status"] == "suspended"
+    with session.begin():
+        set_status(session, services.signing, credential.status_list_id, credential.status_index, True, now=clock.now)
+        session.execute(
+            update(IssuedCredential).where(IssuedCredential.id == credential.id)
+            .values(revoked_at=clock.now, revoked_category="issued in error", suspended_at=None)
+        )  # fmt: skip
+    report = verify(client, data).get_json()
+    assert report["status"] == "revoked" and "issued in error" in report["reason"]
+    assert [c["result"] for c in report["checks"] if c["check"] == "status"] == ["failed", "failed"]
+
+    fresh = build.credential()
+    with session.begin():
+        valid_until = session.get(IssuedCredential, fresh.id).valid_until
+    if valid_until is None:
+        pytest.skip("the demo micro-credential does not expire")
+    clock.now = valid_until + timedelta(days=1)
+    report = verify(client, client.get(f"/c/{fresh.uuid}.json").data).get_json()
+    assert report["status"] == "expired" and report["reason"].startswith("Expired on")
+
+
+def test_a_revoked_issuer_key_fails_with_the_reason(client, build, session, clock):
+    from credentials.domain import issuer_keys
+    from credentials.domain.audit import Actor
+
+    credential = build.credential()
+    data = client.get(f"/c/{credential.uuid}.json").data
+    with session.begin():
+        issuer_keys.revoke_key(
+            session, credential.key_id, reason="laptop stolen", actor=Actor.system("test"), now=clock.now
+        )
+    report = verify(client, data).get_json()
+    assert report["status"] == "invalid"
+    assert f"Signing key {credential.key_id} was revoked on 1 September 2026: laptop stolen" in report["reason"]
+
+
+@pytest.mark.parametrize(
+    ("data", "content_type", "status", "words"),
+    [
+        (b'{"@context": [', "application/json", 400, "malformed"),
+        (b"[1, 2]", "application/json", 422, "not an object"),
+        (b"hello", "text/plain", 400, "neither JSON nor a VC-JWT"),
+        (b"\x89PNG\r\n\x1a\nnot really", "image/png", 422, "PNG"),
+        (b"<html></html>", "text/plain", 415, "not an SVG"),
+        (b"{}", "application/xml", 415, "not accepted"),
+        (b"", "application/json", 400, "empty"),
+    ],
+)
+def test_bad_input_is_a_clear_json_error(client, data, content_type, status, words):
+    response = verify(client, data, content_type)
+    assert response.status_code == status and response.is_json
+    assert words in response.get_json()["error"]["message"]
+
+
+def test_a_50_mb_upload_is_refused_before_it_is_read(client):
+    response = client.post("/api/v1/verify", data=b"{" + b" " * (50 * 1024 * 1024), content_type="application/json")
+    assert response.status_code == 413 and response.get_json()["error"]["status"] == 413
+
+
+def test_the_api_needs_no_csrf_token_and_the_openapi_document_describes_it(client):
+    assert verify(client, json.dumps(foreign.did_key_credential())).status_code == 200
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.0") and "/verify" in spec["paths"]
+    operation = spec["paths"]["/verify"]["post"]
+    assert {"application/json", "text/plain", "multipart/form-data"} <= set(operation["requestBody"]["content"])
+    assert set(operation["responses"]) >= {"200", "400", "413", "415", "422"}
+    assert spec["components"]["schemas"]["VerificationReport"]["properties"]["status"]["enum"][0] == "verified"
+
+
+def test_the_verify_page_form_works_without_javascript(browser, build, client):
+    credential = build.credential()
+    assert 'name="csrf_token"' in browser.get("/verify").get_data(as_text=True)
+    png = client.get(f"/c/{credential.uuid}.png").data
+    response = browser.upload("/verify", {}, {"file": ("badge.png", png)})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Verified" in html and credential.recipient_name in html
+    pasted = browser.submit("/verify", {"credential": client.get(f"/c/{credential.uuid}.jwt").get_data(as_text=True)})
+    assert "Verified" in pasted.get_data(as_text=True)
+    bad = browser.submit("/verify", {"credential": "not a credential"})
+    assert bad.status_code == 400 and "could not be read" in bad.get_data(as_text=True)
+
+
+def test_the_verify_form_keeps_csrf(client):
+    response = client.post("/verify", data={"credential": "{}"})
+    assert response.status_code == 400 and "expired or did not come from this site" in response.get_data(as_text=True)
