@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from .domain.verification import verify_credential
 from .verification import MAX_INPUT_BYTES, InputError, RemoteFetcher, Verifier
@@ -19,6 +20,7 @@ MARKS = {"passed": "ok", "failed": "FAILED", "warning": "warning", "skipped": "s
 @click.command("verify")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (as POST /api/v1/verify returns it).")
+@with_appcontext
 def verify_command(file: Path, as_json: bool) -> None:
     """Verify the credential in FILE (JSON, VC-JWT, baked PNG or SVG, certificate PDF; - reads standard input)."""
     services = current_app.extensions["microcred"]

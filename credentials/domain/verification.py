@@ -13,6 +13,7 @@ from ..openbadges.did_web import did_for_url
 from ..storage.models.issuance import IssuedCredential, IssuerKey
 from ..verification import CredentialRecord, KeyRecord, VerificationReport, Verifier
 from .issuer_keys import issuer_did_document
+from .revocation import CATEGORIES
 from .status_lists import status_list_document
 
 
@@ -50,7 +51,10 @@ class OurIssuer:
             select(IssuedCredential.revoked_at, IssuedCredential.revoked_category, IssuedCredential.suspended_at)
             .where(IssuedCredential.uuid == uuid)
         ).first()  # fmt: skip
-        return CredentialRecord(*row) if row is not None else None
+        if row is None:
+            return None
+        revoked_at, category, suspended_at = row
+        return CredentialRecord(revoked_at, public_category(category), suspended_at)
 
     def _load(self, identifier: str) -> dict | None:
         if identifier == self.did:
@@ -60,6 +64,11 @@ class OurIssuer:
             text = status_list_document(self.session, int(list_id))
             return json.loads(text) if text else None
         return None
+
+
+def public_category(category: str | None) -> str | None:
+    """The words the public sees for a revocation category (the reason itself stays private)."""
+    return CATEGORIES.get(category, category) if category else None
 
 
 def _suffix(value: str, prefix: str) -> str | None:

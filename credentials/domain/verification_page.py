@@ -23,7 +23,7 @@ from ..verification.report import FAILED, PASSED, REVOKED, SUSPENDED, report
 from ..verification.summary import summarize
 from .credential_page import CredentialView, view_of
 from .errors import NotFound
-from .verification import OurIssuer
+from .verification import OurIssuer, public_category
 
 PROOF_CACHE_SIZE = 4096
 
@@ -59,18 +59,21 @@ def credential_page(
     credential, key_status, key_revoked_at = row
     view = view_of(credential)
     key = (credential.uuid, hashlib.sha256(credential.document.encode("utf-8")).hexdigest(), key_status, key_revoked_at)
-    integrity = cache.get(key)
-    if integrity is None:
+    cached = cache.get(key)
+    if cached is None:
         presented = Presented(JSON_FORMAT, json.loads(credential.document))
         integrity = tuple(verifier.integrity_checks(presented, now=now, local=OurIssuer(session, public_url)))
-        cache.put(key, integrity)
+        # The summary depends only on the document, which the hash pins, so it is cached with the checks.
+        cached = (integrity, summarize(view.document))
+        cache.put(key, cached)
+    integrity, summary = cached
     checks = [*integrity, validity_check(view.document, now), _status_check(credential)]
-    return CredentialPage(view, report(checks, summarize(view.document), JSON_FORMAT), qr_code(view.url))
+    return CredentialPage(view, report(checks, summary, JSON_FORMAT), qr_code(view.url))
 
 
 def _status_check(credential: IssuedCredential) -> Check:
     if credential.revoked_at is not None:
-        category = f" ({credential.revoked_category})" if credential.revoked_category else ""
+        category = f" ({public_category(credential.revoked_category)})" if credential.revoked_category else ""
         return Check("status", FAILED, f"Revoked by the issuer on {day(credential.revoked_at)}{category}.", REVOKED)
     if credential.suspended_at is not None:
         message = f"Suspended by the issuer on {day(credential.suspended_at)}; a suspension can be lifted."

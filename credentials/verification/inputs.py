@@ -78,7 +78,7 @@ def _from_text(text: str, container: str) -> Presented:
     text = text.strip()
     if not text:
         raise InputError("The input is empty: paste or upload a credential.")
-    if text.startswith("{"):
+    if text.startswith(("{", "[")):
         label = f"{container} (credential JSON)" if container else JSON_FORMAT
         return Presented(label, _parse_json(text))
     if is_compact_jws(text):

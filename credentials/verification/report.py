@@ -15,6 +15,8 @@ INVALID = "invalid"
 # Worst first: a credential that is both revoked and expired is reported as revoked.
 STATUS_ORDER = (INVALID, REVOKED, SUSPENDED, EXPIRED, NOT_YET_VALID)
 
+REASON_PRIORITY = {"proof": 0, "key": 1, "issuer": 2, "structure": 3, "schema": 4}
+
 HEADLINES = {
     VERIFIED: "Verified",
     REVOKED: "Revoked",
@@ -105,6 +107,8 @@ class VerificationReport:
             deciding = [check for check in deciding if check.outcome == self.status] or deciding
         else:
             deciding = [check for check in deciding if check.outcome is None] or deciding
+            # The signature is what a verifier most needs to hear about; the shape of the document comes after.
+            deciding.sort(key=lambda check: REASON_PRIORITY.get(check.check, len(REASON_PRIORITY)))
         if deciding:
             return deciding[0].message
         warnings = [check.message for check in self.checks if check.result == WARNING]

@@ -127,7 +127,7 @@ def test_the_loader_refuses_an_unknown_context_url():
 
 
 def test_canonicalize_refuses_a_document_with_an_unknown_context(unsigned):
-    unsigned["@context"] = [*unsigned["@context"], "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json"]
+    unsigned["@context"] = [*unsigned["@context"], "https://example.org/contexts/not-bundled.json"]
     with pytest.raises(UnknownContextError):
         canonicalize(unsigned)
 

@@ -106,3 +106,80 @@ def test_without_keys_the_decision_stands_and_issuance_waits(browser, build, ser
     assert session.get(Attempt, attempt.id).status == "earned"
     assert session.scalars(select(IssuedCredential)).all() == []
     assert "microcred keys generate" in caplog.text
+
+
+# --- The verdict on the credential page -----------------------------------------------------------------------------
+
+
+def _verdict(client, credential) -> str:
+    html = client.get(f"/c/{credential.uuid}").get_data(as_text=True)
+    start = html.index('class="verdict')
+    return html[start : html.index("</section>", start)]
+
+
+def test_the_page_says_verified_first_with_the_checks_qr_code_and_card(client, build):
+    credential = build.credential()
+    html = client.get(f"/c/{credential.uuid}").get_data(as_text=True)
+    assert html.index("verdict-headline") < html.index('id="credential-title"')
+    verdict = _verdict(client, credential)
+    assert "Verified" in verdict and "<details" in verdict
+    assert "eddsa-rdfc-2022" in verdict and f"Issuer key {credential.key_id} is active." in verdict
+    assert "Validity window" in verdict and "Status list" in verdict and "Schema" in verdict
+    assert 'src="data:image/svg+xml' in html and "QR code that opens this credential" in html
+    assert f'<meta property="og:url" content="https://microcred.test/c/{credential.uuid}">' in html
+    assert 'property="og:title"' in html and 'property="og:image"' in html and 'property="og:description"' in html
+
+
+def test_the_page_shows_revoked_suspended_and_expired(client, build, services, session, clock):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from credentials.domain.status_lists import set_status
+    from tests.builders import definition
+
+    credential = build.credential(build.published(definition(slug="expiring", validity_months=12)))
+    with session.begin():
+        session.execute(
+            update(IssuedCredential).where(IssuedCredential.id == credential.id).values(suspended_at=clock.now)
+        )
+    assert "Suspended" in _verdict(client, credential)
+    with session.begin():
+        set_status(session, services.signing, credential.status_list_id, credential.status_index, True, now=clock.now)
+        session.execute(
+            update(IssuedCredential).where(IssuedCredential.id == credential.id)
+            .values(revoked_at=clock.now, revoked_category="superseded", suspended_at=None)
+        )  # fmt: skip
+    verdict = _verdict(client, credential)
+    assert "Revoked" in verdict and "1 September 2026 (Replaced by a corrected credential)" in verdict
+    with session.begin():
+        session.execute(update(IssuedCredential).where(IssuedCredential.id == credential.id).values(revoked_at=None))
+        valid_until = session.get(IssuedCredential, credential.id).valid_until
+    clock.now = valid_until + timedelta(days=1)
+    verdict = _verdict(client, credential)
+    assert "Expired" in verdict and "Expired on" in verdict
+
+
+def test_a_revoked_issuer_key_turns_the_page_to_could_not_be_verified(client, build, session, clock):
+    from credentials.domain import issuer_keys
+    from credentials.domain.audit import Actor
+
+    credential = build.credential()
+    assert "Verified" in _verdict(client, credential)
+    with session.begin():
+        issuer_keys.revoke_key(
+            session, credential.key_id, reason="key leaked", actor=Actor.system("test"), now=clock.now
+        )
+    verdict = _verdict(client, credential)
+    assert "Could not be verified" in verdict
+    assert f"Signing key {credential.key_id} was revoked on 1 September 2026: key leaked" in verdict
+
+
+def test_the_page_caches_the_proof_and_reads_status_in_one_query(client, build, count_queries, services):
+    credential = build.credential()
+    client.get(f"/c/{credential.uuid}")  # the first view checks the proof and caches it
+    with count_queries() as statements:
+        response = client.get(f"/c/{credential.uuid}")
+    assert response.status_code == 200
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 1, selects

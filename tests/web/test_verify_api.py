@@ -10,6 +10,7 @@ from sqlalchemy import update
 
 from credentials.domain.status_lists import set_status
 from credentials.storage.models import IssuedCredential
+from tests.builders import definition
 from tests.conftest import encode_multipart
 from tests.verification import foreign
 
@@ -82,17 +83,15 @@ def test_revoked_suspended_and_expired(client, build, services, session, clock):
         set_status(session, services.signing, credential.status_list_id, credential.status_index, True, now=clock.now)
         session.execute(
             update(IssuedCredential).where(IssuedCredential.id == credential.id)
-            .values(revoked_at=clock.now, revoked_category="issued in error", suspended_at=None)
+            .values(revoked_at=clock.now, revoked_category="issued_in_error", suspended_at=None)
         )  # fmt: skip
     report = verify(client, data).get_json()
-    assert report["status"] == "revoked" and "issued in error" in report["reason"]
+    assert report["status"] == "revoked" and "(Issued in error)" in report["reason"]
     assert [c["result"] for c in report["checks"] if c["check"] == "status"] == ["failed", "failed"]
 
-    fresh = build.credential()
+    fresh = build.credential(build.published(definition(slug="expiring", validity_months=12)))
     with session.begin():
         valid_until = session.get(IssuedCredential, fresh.id).valid_until
-    if valid_until is None:
-        pytest.skip("the demo micro-credential does not expire")
     clock.now = valid_until + timedelta(days=1)
     report = verify(client, client.get(f"/c/{fresh.uuid}.json").data).get_json()
     assert report["status"] == "expired" and report["reason"].startswith("Expired on")
