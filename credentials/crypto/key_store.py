@@ -125,10 +125,6 @@ class KeyStore:
                 found.append(path.stem)
         return found
 
-    def has(self, kid: str) -> bool:
-        """Whether the private key file for ``kid`` exists."""
-        return self._path(kid).is_file()
-
     def _path(self, kid: str) -> Path:
         if not KID_PATTERN.match(kid):
             raise KeyStoreError(f"{kid!r} is not a key id")
