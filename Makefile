@@ -66,6 +66,7 @@ bench: $(TEST_STAMP)
 	$(BIN)/python bench/signing.py
 	$(BIN)/python bench/issuance.py
 	$(BIN)/python bench/certificates.py
+	$(BIN)/python bench/verify.py
 	bench/fresh_clone.sh
 	$(BIN)/python bench/suite.py
 

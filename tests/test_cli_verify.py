@@ -15,7 +15,7 @@ def run(app):
     return lambda *args: runner.invoke(args=list(args))
 
 
-@pytest.mark.parametrize("suffix", ["json", "jwt", "png", "svg"])
+@pytest.mark.parametrize("suffix", ["json", "jwt", "png", "svg", "pdf"])
 def test_our_credential_verifies_in_every_form(run, build, client, tmp_path, suffix):
     credential = build.credential()
     path = tmp_path / f"credential.{suffix}"

@@ -1,8 +1,8 @@
 """Printable certificates of issued credentials: built from the signed document, cached on disk.
 
 The PDF carries the signed credential as its ``credential.json`` attachment, so the file proves itself. Cached PDFs
-are keyed by credential, template version, paper size and whether it is revoked, so a revocation re-renders it with
-the REVOKED mark and a template change re-renders everything.
+are keyed by credential, template version, the district's design, paper size and whether it is revoked, so a
+revocation re-renders it with the REVOKED mark and a template or design change re-renders everything.
 """
 
 from __future__ import annotations
@@ -12,32 +12,40 @@ import os
 import tempfile
 from pathlib import Path
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, undefer
 
-from ..pdf import PAPERS, CertificateData, CertificateTheme, render_certificate, template_version
+from ..pdf import PAPERS, CertificateData, render_certificate, template_version
+from ..storage.models import Issuer
+from ..storage.models.issuance import IssuedCredential
+from .certificate_settings import certificate_design, design_key, logo_png
 from .credential_page import credential_view
 from .errors import NotFound
-from .organizations import require_issuer
-
-DEFAULT_PAPER = "letter"
-SIGNATORY_TITLE = "Professional Learning, on behalf of the district"
 
 
 def certificate_pdf(session: Session, uuid: str, *, paper: str | None, cache_dir: Path) -> tuple[bytes, str]:
-    """The certificate PDF of credential ``uuid`` and its file name (from the cache when it is current)."""
-    paper = paper or DEFAULT_PAPER
-    if paper not in PAPERS:
+    """The certificate PDF of credential ``uuid`` and its file name (from the cache when it is current).
+
+    A cached download costs two small queries and a file read: the credential's revocation date and the design's
+    fingerprint. Only a miss loads the signed document, the images, and renders."""
+    if paper is not None and paper not in PAPERS:
         raise NotFound(f"Certificates come in {' and '.join(PAPERS)} paper sizes.")
-    view = credential_view(session, uuid)
-    revoked = view.revoked_at is not None
-    name = f"{uuid}-{template_version()}-{paper}-{'revoked' if revoked else 'valid'}.pdf"
-    path = cache_dir / name
+    revoked_at = session.execute(select(IssuedCredential.revoked_at).where(IssuedCredential.uuid == uuid)).first()
+    if revoked_at is None:
+        raise NotFound("There is no credential at this address. Check the link you were given.")
+    revoked = revoked_at[0] is not None
+    design_fingerprint, default_paper = design_key(session)
+    paper = paper or default_paper
+    state = "revoked" if revoked else "valid"
+    path = cache_dir / f"{uuid}-{template_version()}-{design_fingerprint}-{paper}-{state}.pdf"
     filename = f"certificate-{uuid[:8]}.pdf"
     try:
         return path.read_bytes(), filename
     except FileNotFoundError:
         pass
-    issuer = require_issuer(session)
+    view = credential_view(session, uuid)
+    issuer = session.scalar(select(Issuer).order_by(Issuer.id).options(undefer(Issuer.logo)).limit(1))
+    design = certificate_design(session, with_images=True)
     data = CertificateData(
         earner_name=view.earner_name[:150],
         title=view.title[:150],
@@ -46,18 +54,24 @@ def certificate_pdf(session: Session, uuid: str, *, paper: str | None, cache_dir
         criteria=[(row.name[:80], row.level[:40]) for row in view.criteria][:12],
         issuer_name=view.issuer_name[:120],
         issuer_url=view.issuer_url,
-        signatory_name=view.issuer_name[:80],
-        signatory_title=SIGNATORY_TITLE,
+        signatory_name=design.signatory_name,
+        signatory_title=design.signatory_title,
         page_url=view.url,
         credential_id=view.url,
         credential_json=json.dumps(view.document, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
         credit_hours=view.credit_hours,
         valid_until=view.valid_until.date() if view.valid_until else None,
-        issuer_logo=issuer.logo if issuer.logo_media_type == "image/png" else None,
-        revoked=revoked,
-        revoked_on=view.revoked_at.date() if revoked else None,
+        issuer_logo=logo_png(issuer),
+        signature_image=design.signature_image,
+        revoked=view.revoked_at is not None,
+        revoked_on=view.revoked_at.date() if view.revoked_at is not None else None,
     )
-    pdf = render_certificate(data, CertificateTheme(paper=paper), paper)
+    pdf = render_certificate(data, design.theme, paper)
+    # Named after what was rendered: a revocation between the two reads above renders under the revoked name.
+    path = (
+        cache_dir
+        / f"{uuid}-{template_version()}-{design.fingerprint}-{paper}-{'revoked' if data.revoked else 'valid'}.pdf"
+    )
     _store(path, pdf)
     return pdf, filename
 

@@ -55,7 +55,7 @@ def parse_issue_csv(session: Session, text: str, *, today: date | None = None) -
         if not any(record.values()):
             continue
         row, row_problems = _parse_row(number, record, versions, today)
-        problems += [(number, problem) for problem in row_problems]
+        problems += [(number, problem) for problem in row_problems.values()]
         if row is None:
             continue
         key = (row.recipient.email.lower(), row.version_id, row.awarded_at.date())
@@ -67,42 +67,47 @@ def parse_issue_csv(session: Session, text: str, *, today: date | None = None) -
     return rows, problems
 
 
-def _parse_row(number: int, record: dict, versions: dict, today: date) -> tuple[IssueRow | None, list[str]]:
-    problems = []
+def parse_record(session: Session, record: dict, *, today: date) -> tuple[IssueRow | None, dict[str, str]]:
+    """One record with the CSV's columns as keys: the row, or ``(None, {column: problem})``."""
+    return _parse_row(1, record, _versions(session), today)
+
+
+def _parse_row(number: int, record: dict, versions: dict, today: date) -> tuple[IssueRow | None, dict[str, str]]:
+    problems: dict[str, str] = {}
     name = record.get("name", "")
     if not name:
-        problems.append("name is empty")
+        problems["name"] = "name is empty"
     elif len(name) > 200:
-        problems.append("name is longer than 200 characters")
+        problems["name"] = "name is longer than 200 characters"
     try:
         email = validate_email(record.get("email", ""), check_deliverability=False).normalized
     except EmailNotValidError as exc:
         email = ""
-        problems.append(f"email {record.get('email', '')!r} is not valid ({exc})")
+        problems["email"] = f"email {record.get('email', '')!r} is not valid ({exc})"
     slug = record.get("microcredential", "")
     wanted = record.get("version", "")
     version_id = None
     if slug not in versions:
-        problems.append(f"there is no published micro-credential at /microcredentials/{slug or '(empty)'}")
+        problems["microcredential"] = f"there is no published micro-credential at /microcredentials/{slug or '(empty)'}"
     elif wanted and not wanted.isdigit():
-        problems.append(f"version {wanted!r} is not a number")
+        problems["version"] = f"version {wanted!r} is not a number"
     else:
         numbers = versions[slug]
         version_id = numbers.get(int(wanted)) if wanted else numbers.get("published")
         if version_id is None:
-            problems.append(f"{slug} has no published or retired version {wanted or '(published)'}")
+            problems["version"] = f"{slug} has no published or retired version {wanted or '(published)'}"
     try:
         awarded = date.fromisoformat(record.get("awarded_on", ""))
         if awarded > today:
-            problems.append(f"awarded_on {awarded} is in the future")
+            problems["awarded_on"] = f"awarded_on {awarded} is in the future"
     except ValueError:
         awarded = None
-        problems.append(f"awarded_on {record.get('awarded_on', '')!r} is not a date like 2024-06-30")
+        problems["awarded_on"] = f"awarded_on {record.get('awarded_on', '')!r} is not a date like 2024-06-30"
     if problems:
         return None, problems
     recipient = Recipient(name=name, email=email)
     awarded_at = datetime(awarded.year, awarded.month, awarded.day, tzinfo=UTC)
-    return IssueRow(line=number, recipient=recipient, version_id=version_id, awarded_at=awarded_at), []
+    return IssueRow(line=number, recipient=recipient, version_id=version_id, awarded_at=awarded_at), {}
 
 
 def _versions(session: Session) -> dict[str, dict]:

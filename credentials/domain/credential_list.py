@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..storage.models import MicroCredential, MicroCredentialVersion, User
+from ..storage.models import User
 from ..storage.models.issuance import IssuedCredential
 from .portfolio import DashboardRow, dashboard
 
@@ -55,31 +55,29 @@ def status_of(credential: IssuedCredential, now: datetime) -> str:
     return VALID
 
 
+def row_of(credential: IssuedCredential, now: datetime) -> CredentialRow:
+    """The list row of a credential loaded with its version (the version and micro-credential are joined eagerly)."""
+    version = credential.version
+    return CredentialRow(
+        uuid=credential.uuid,
+        earner=credential.recipient_name,
+        email=credential.recipient_email,
+        title=version.title,
+        slug=version.microcredential.slug,
+        version=version.number,
+        issued=credential.issued_at,
+        valid_until=credential.valid_until,
+        status=status_of(credential, now),
+        source=credential.source,
+    )
+
+
 def all_credentials(session: Session, *, now: datetime, recipient_id: int | None = None) -> list[CredentialRow]:
     """Every issued credential (or one person's), newest first, in one query."""
-    query = (
-        select(IssuedCredential, MicroCredentialVersion.title, MicroCredentialVersion.number, MicroCredential.slug)
-        .join(MicroCredentialVersion, MicroCredentialVersion.id == IssuedCredential.version_id)
-        .join(MicroCredential, MicroCredential.id == MicroCredentialVersion.microcredential_id)
-        .order_by(IssuedCredential.issued_at.desc(), IssuedCredential.id.desc())
-    )
+    query = select(IssuedCredential).order_by(IssuedCredential.issued_at.desc(), IssuedCredential.id.desc())
     if recipient_id is not None:
         query = query.where(IssuedCredential.recipient_id == recipient_id)
-    return [
-        CredentialRow(
-            uuid=credential.uuid,
-            earner=credential.recipient_name,
-            email=credential.recipient_email,
-            title=title,
-            slug=slug,
-            version=number,
-            issued=credential.issued_at,
-            valid_until=credential.valid_until,
-            status=status_of(credential, now),
-            source=credential.source,
-        )
-        for credential, title, number, slug in session.execute(query).unique()
-    ]
+    return [row_of(credential, now) for credential in session.scalars(query)]
 
 
 @dataclass(frozen=True)

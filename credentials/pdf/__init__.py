@@ -16,6 +16,7 @@ from .certificate import BORDER_STYLES, PAPERS, BorderStyle, CertificateData, Ce
 from .errors import CertificateError
 from .extract import extract_credential
 from .harfbuzz import harfbuzz_subset_available
+from .images import check_image
 from .render import render_certificate, render_preview_png, template_version
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "CertificateError",
     "CertificateTheme",
     "Paper",
+    "check_image",
     "extract_credential",
     "harfbuzz_subset_available",
     "render_certificate",

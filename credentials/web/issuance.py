@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 from flask_login import current_user
+from markupsafe import Markup
 
 from ..domain import credential_files, issuer_keys, status_lists
 from ..domain.verification_page import credential_page
@@ -69,11 +70,16 @@ def show(credential_uuid):
         db(), uuid, verifier=verification.verifier, cache=verification.proof_cache,
         public_url=services().settings.public_url, now=now(),
     )  # fmt: skip
+    body = verification.body_cache.get(page.cache_key)
+    if body is None:
+        # The output of an autoescaped template, so already safe HTML.
+        html = render_template("issuance/_credential_body.html", view=page.view, qr_code=page.qr_code)
+        body = Markup(html)  # noqa: S704
+        verification.body_cache.put(page.cache_key, body)
     owner = current_user.is_authenticated and page.view.recipient_id == current_user.id
-    html = render_template(
-        "issuance/credential.html", view=page.view, report=page.report, qr_code=page.qr_code, owner=owner
+    response = Response(
+        render_template("issuance/credential.html", view=page.view, report=page.report, body=body, owner=owner)
     )
-    response = Response(html)
     response.vary.add("Accept")
     return response
 

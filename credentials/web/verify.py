@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from flask import Blueprint, Flask, current_app, jsonify, render_template, request, url_for
 
 from ..domain.verification import verify_credential
-from ..domain.verification_page import ProofCache
+from ..domain.verification_page import PROOF_CACHE_SECONDS, PROOF_CACHE_SIZE, ProofCache
 from ..verification import MAX_INPUT_BYTES, InputError, RemoteFetcher, Verifier
+from ..verification.cache import BoundedCache
 from ..verification.openapi import openapi_document
 from .errors import error_response
 from .transaction import db, now, services
@@ -33,10 +34,12 @@ RAW_TYPES = frozenset(
 
 @dataclass
 class VerificationServices:
-    """The app's long-lived verifier (with its fetcher's cache) and the credential page's proof cache."""
+    """The app's long-lived verifier (with its fetcher's cache), the credential page's proof cache, and the page's
+    rendered body (what the signed document alone decides) under the proof cache's key."""
 
     verifier: Verifier
     proof_cache: ProofCache
+    body_cache: BoundedCache
 
 
 def verification_services() -> VerificationServices:
@@ -54,7 +57,9 @@ def _set_up(state) -> None:
     app: Flask = state.app
     settings = app.extensions["microcred"].settings
     fetcher = RemoteFetcher(allow_private=settings.verify_allow_private)
-    app.extensions["microcred.verification"] = VerificationServices(Verifier(fetcher), ProofCache())
+    app.extensions["microcred.verification"] = VerificationServices(
+        Verifier(fetcher), ProofCache(), BoundedCache(PROOF_CACHE_SIZE, PROOF_CACHE_SECONDS)
+    )
     # First of all before-request hooks: CSRF protection reads the form, which must be allowed its larger size.
     app.before_request_funcs.setdefault(None, []).insert(0, _request_limits)
 

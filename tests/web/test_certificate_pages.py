@@ -60,3 +60,33 @@ def test_the_evidence_page_exists_only_when_shared(client, build):
     download = client.get(f"/c/{shared.uuid}/evidence/files/{link}")
     assert download.status_code == 200 and download.headers["Content-Disposition"].startswith("attachment")
     assert client.get(f"/c/{private.uuid}/evidence/files/{link}").status_code == 404
+
+
+def test_the_certificate_itself_verifies_on_the_api_and_the_verify_page(browser, build, client):
+    from tests.conftest import csrf_from, encode_multipart
+
+    credential = build.credential()
+    pdf = client.get(f"/c/{credential.uuid}.pdf").data
+    report = client.post("/api/v1/verify", data=pdf, content_type="application/pdf").get_json()
+    assert report["verified"] and report["status"] == "verified", report
+    assert report["format"].startswith("certificate PDF")
+    page = client.get("/verify").get_data(as_text=True)
+    body, content_type = encode_multipart([("csrf_token", csrf_from(page))], [("file", "certificate.pdf", pdf)])
+    html = client.post("/verify", data=body, content_type=content_type).get_data(as_text=True)
+    assert "Verified" in html and "certificate PDF" in html
+
+
+def test_a_certificate_with_a_tampered_attachment_fails(client, build):
+    from credentials.pdf import CertificateTheme, render_certificate
+    from tests.pdf.conftest import certificate_data
+
+    credential = build.credential()
+    signed = json.loads(client.get(f"/c/{credential.uuid}.json").data)
+    signed["credentialSubject"]["identifier"][1]["identityHash"] = "Someone Else"
+    forged = render_certificate(
+        certificate_data(credential_json=json.dumps(signed).encode("utf-8")), CertificateTheme(), "letter"
+    )
+    report = client.post("/api/v1/verify", data=forged, content_type="application/pdf").get_json()
+    assert not report["verified"] and report["status"] == "invalid", report
+    proof = next(check for check in report["checks"] if check["check"] == "proof")
+    assert proof["result"] == "failed" and "signature does not match" in proof["message"]

@@ -126,6 +126,8 @@ def test_the_page_says_verified_first_with_the_checks_qr_code_and_card(client, b
     assert "eddsa-rdfc-2022" in verdict and f"Issuer key {credential.key_id} is active." in verdict
     assert "Validity window" in verdict and "Status list" in verdict and "Schema" in verdict
     assert 'src="data:image/svg+xml' in html and "QR code that opens this credential" in html
+    for suffix in (".json", ".jwt", ".jwt?alg=RS256", ".png", ".svg", ".pdf"):
+        assert f'href="/c/{credential.uuid}{suffix}"' in html
     assert f'<meta property="og:url" content="https://microcred.test/c/{credential.uuid}">' in html
     assert 'property="og:title"' in html and 'property="og:image"' in html and 'property="og:description"' in html
 
@@ -177,9 +179,11 @@ def test_a_revoked_issuer_key_turns_the_page_to_could_not_be_verified(client, bu
 
 def test_the_page_caches_the_proof_and_reads_status_in_one_query(client, build, count_queries, services):
     credential = build.credential()
-    client.get(f"/c/{credential.uuid}")  # the first view checks the proof and caches it
+    first = client.get(f"/c/{credential.uuid}").get_data(as_text=True)  # checks the proof and caches it
     with count_queries() as statements:
         response = client.get(f"/c/{credential.uuid}")
     assert response.status_code == 200
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert len(selects) == 1, selects
+    assert "document" not in selects[0]  # a cached view neither loads nor parses the signed document
+    assert response.get_data(as_text=True) == first

@@ -5,6 +5,7 @@ from .attempts import Answer, Artifact, Attempt, CriterionResult
 from .audit import AuditEvent, AuditHead
 from .base import Base
 from .catalog import BadgeImage, CatalogFacet, MicroCredential, MicroCredentialVersion
+from .certificate_settings import CertificateSettings
 from .issuance import IssuedCredential, IssuerKey, StatusList
 from .login_throttle import FailedLogin
 from .organizations import Issuer, School
@@ -29,6 +30,7 @@ __all__ = [
     "BadgeImage",
     "Base",
     "CatalogFacet",
+    "CertificateSettings",
     "CriterionResult",
     "FailedLogin",
     "Holiday",

@@ -1,0 +1,103 @@
+"""Issuer admins design the district's certificates (colours, border, default paper, signatory) with a live preview.
+
+The preview is a PNG of a sample certificate at ``/admin/certificate/preview.png`` with the design in the query
+string; the page's script refreshes it as the form changes, and without JavaScript the "Preview" button does the same
+through the form.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length
+
+from ..domain import certificate_settings
+from ..domain.audit import Actor
+from ..domain.errors import InvalidInput
+from ..storage.models.accounts import ISSUER_ADMIN
+from .errors import error_response
+from .forms import show_domain_errors
+from .sessions import role_required
+from .transaction import db, now, services
+
+bp = Blueprint("certificate_settings", __name__, url_prefix="/admin/certificate")
+
+DESIGN_FIELDS = ("primary", "accent", "border", "paper", "signatory_name", "signatory_title")
+
+
+class ColourField(StringField):
+    """``<input type="color">``: a colour picker that submits ``#rrggbb``."""
+
+    def __call__(self, **kwargs):
+        kwargs.setdefault("type", "color")
+        return super().__call__(**kwargs)
+
+
+class DesignForm(FlaskForm):
+    primary = ColourField("Main colour", description="Titles and the earner's name. Must be dark enough to read.")
+    accent = ColourField("Accent colour", description="Rules, the border and ornaments.")
+    border = SelectField("Border", choices=[SelectChoice(k, v) for k, v in certificate_settings.BORDER_LABELS.items()])
+    paper = SelectField(
+        "Default paper size",
+        choices=[SelectChoice(k, v) for k, v in certificate_settings.PAPER_LABELS.items()],
+        description="Anyone can still download the other size.",
+    )
+    signatory_name = StringField("Signed by", validators=[Length(max=80)])
+    signatory_title = StringField("Signatory's title", validators=[Length(max=120)])
+    signature = FileField(
+        "Signature image", description="PNG or SVG on a transparent or white background, at most 512 KB."
+    )
+    remove_signature = BooleanField("Remove the current signature image")
+
+
+def _design_values(source) -> dict[str, str]:
+    return {name: (source.get(name) or "")[:200] for name in DESIGN_FIELDS}
+
+
+@bp.route("", methods=["GET", "POST"])
+@role_required(ISSUER_ADMIN)
+def edit():
+    design = certificate_settings.certificate_design(db())
+    form = DesignForm()
+    if request.method == "GET":
+        theme = design.theme
+        form.primary.data, form.accent.data, form.border.data, form.paper.data = (
+            theme.primary, theme.accent, theme.border, theme.paper,
+        )  # fmt: skip
+        form.signatory_name.data, form.signatory_title.data = design.signatory_name, design.signatory_title
+    elif form.validate_on_submit():
+        values = {name: getattr(form, name).data for name in DESIGN_FIELDS}
+        try:
+            if request.form.get("action") == "preview":
+                certificate_settings.checked_design(**values)
+            else:
+                signature = form.signature.data.read() if form.signature.data else None
+                certificate_settings.save_certificate_design(
+                    db(), **values, signature=signature, remove_signature=form.remove_signature.data,
+                    actor=Actor.user(current_user), now=now(),
+                )  # fmt: skip
+                flash("Saved. Certificates use the new design from their next download.", "success")
+                return redirect(url_for("certificate_settings.edit"))
+        except InvalidInput as exc:
+            show_domain_errors(form, exc)
+    preview = url_for("certificate_settings.preview", **{n: getattr(form, n).data or "" for n in DESIGN_FIELDS})
+    status = 422 if form.errors else 200
+    return render_template("certificate_settings/edit.html", form=form, design=design, preview=preview), status
+
+
+@bp.get("/preview.png")
+@role_required(ISSUER_ADMIN)
+def preview():
+    try:
+        png = certificate_settings.preview_png(
+            db(), **_design_values(request.args), public_url=services().settings.public_url, today=now().date()
+        )
+    except InvalidInput as exc:
+        return error_response(422, " ".join(exc.errors.values()))
+    response = Response(png, mimetype="image/png")
+    response.headers["Cache-Control"] = "private, max-age=60"
+    return response

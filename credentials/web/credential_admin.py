@@ -1,0 +1,157 @@
+"""Issuer admins manage issued credentials: find them, issue one for a named person, revoke, suspend and reinstate.
+
+Each change flips the public status at once (the credential page reads status live) and e-mails the earner after the
+request's transaction commits.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from ..domain import credential_admin, revocation
+from ..domain.audit import Actor
+from ..domain.errors import Conflict, InvalidInput
+from ..storage.models.accounts import ISSUER_ADMIN
+from .forms import page_number, show_domain_errors
+from .sessions import role_required
+from .transaction import db, now, services
+
+bp = Blueprint("credential_admin", __name__, url_prefix="/admin/credentials")
+
+
+class RevokeForm(FlaskForm):
+    category = SelectField(
+        "Why it is revoked",
+        choices=[
+            SelectChoice("", "Choose a reason category"),
+            *(SelectChoice(*c) for c in revocation.CATEGORIES.items()),
+        ],
+        validators=[InputRequired("Choose why the credential is revoked.")],
+        description="The public sees this category on the credential's page.",
+    )
+    reason = TextAreaField(
+        "Details",
+        validators=[DataRequired("Give the reason."), Length(max=2000)],
+        description="Kept privately in the audit trail; the earner is told the category.",
+    )
+
+
+class SuspendForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason for the suspension",
+        validators=[DataRequired("Give the reason for the suspension."), Length(max=2000)],
+        description="Kept privately. A suspension can be lifted; the page says Suspended meanwhile.",
+    )
+
+
+class IssueForm(FlaskForm):
+    name = StringField("Earner's full name", validators=[DataRequired("Enter the earner's name."), Length(max=200)])
+    email = EmailField(
+        "Earner's e-mail address", validators=[DataRequired("Enter an e-mail address."), Length(max=254)]
+    )
+    microcredential = SelectField("Micro-credential", validators=[InputRequired("Choose a micro-credential.")])
+    awarded_on = DateField(
+        "Awarded on",
+        validators=[InputRequired("Enter the date it was awarded.")],
+        description="The date on the earner's record, for example from a paper certificate.",
+    )
+
+
+def _actor() -> Actor:
+    return Actor.user(current_user)
+
+
+@bp.get("")
+@role_required(ISSUER_ADMIN)
+def list_credentials():
+    status = request.args.get("status", "")
+    criteria = credential_admin.CredentialFilter(
+        query=request.args.get("q", "")[:200], status=status if status in credential_admin.STATUSES else ""
+    )
+    result = credential_admin.find_credentials(db(), criteria, now=now(), page=page_number())
+    return render_template(
+        "credential_admin/list.html", result=result, criteria=criteria, statuses=credential_admin.STATUSES
+    )
+
+
+@bp.route("/issue", methods=["GET", "POST"])
+@role_required(ISSUER_ADMIN)
+def issue():
+    form = IssueForm()
+    choices = credential_admin.version_choices(db())
+    form.microcredential.choices = [SelectChoice("", "Choose a micro-credential"), *(SelectChoice(*c) for c in choices)]
+    if form.validate_on_submit():
+        try:
+            credential, created = credential_admin.issue_to_person(
+                db(), services().signing, name=form.name.data, email=form.email.data,
+                microcredential=form.microcredential.data, awarded_on=form.awarded_on.data, actor=_actor(), now=now(),
+            )  # fmt: skip
+        except InvalidInput as exc:
+            show_domain_errors(form, exc)
+        else:
+            message = "Issued and e-mailed to the earner." if created else "This record was already issued; here it is."
+            flash(message, "success" if created else "info")
+            return redirect(url_for("credential_admin.show_credential", uuid=credential.uuid))
+    return render_template("credential_admin/issue.html", form=form), 422 if form.errors else 200
+
+
+@bp.get("/<uuid:uuid>")
+@role_required(ISSUER_ADMIN)
+def show_credential(uuid):
+    return _detail_page(uuid)
+
+
+def _detail_page(uuid, revoke_form: RevokeForm | None = None, suspend_form: SuspendForm | None = None) -> str:
+    detail = credential_admin.credential_detail(db(), str(uuid), now=now())
+    return render_template(
+        "credential_admin/credential.html",
+        detail=detail,
+        revoke_form=revoke_form or RevokeForm(formdata=None),
+        suspend_form=suspend_form or SuspendForm(formdata=None),
+        action=FlaskForm(),
+        statuses=credential_admin.STATUSES,
+    )
+
+
+@bp.post("/<uuid:uuid>/revoke")
+@role_required(ISSUER_ADMIN)
+def revoke(uuid):
+    form = RevokeForm()
+    if form.validate():
+        return _change(uuid, "Revoked. The public page now says Revoked and the earner is being told.",
+                       revocation.revoke_credential, category=form.category.data, reason=form.reason.data)  # fmt: skip
+    return _detail_page(uuid, revoke_form=form), 422
+
+
+@bp.post("/<uuid:uuid>/suspend")
+@role_required(ISSUER_ADMIN)
+def suspend(uuid):
+    form = SuspendForm()
+    if form.validate():
+        return _change(uuid, "Suspended. The public page now says Suspended and the earner is being told.",
+                       revocation.suspend_credential, reason=form.reason.data)  # fmt: skip
+    return _detail_page(uuid, suspend_form=form), 422
+
+
+@bp.post("/<uuid:uuid>/unsuspend")
+@role_required(ISSUER_ADMIN)
+def unsuspend(uuid):
+    if not FlaskForm().validate():
+        flash("The form expired; try again.", "warning")
+        return redirect(url_for("credential_admin.show_credential", uuid=uuid))
+    return _change(uuid, "Suspension lifted. The credential verifies again.", revocation.unsuspend_credential)
+
+
+def _change(uuid, done: str, operation, **fields):
+    try:
+        operation(db(), services().signing, str(uuid), actor=_actor(), now=now(), **fields)
+    except Conflict as exc:
+        flash(exc.message, "warning")
+    else:
+        flash(done, "success")
+    return redirect(url_for("credential_admin.show_credential", uuid=uuid))

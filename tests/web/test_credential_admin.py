@@ -1,0 +1,162 @@
+"""Issuer admins list, issue, revoke, suspend and reinstate credentials on the web; the public page follows at once."""
+
+from __future__ import annotations
+
+import html
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from credentials.crypto.status_bitstring import StatusBitstring
+from credentials.domain.status_lists import status_list_document
+from credentials.storage.models import OutboxMessage
+from credentials.storage.models.issuance import IssuedCredential
+
+
+def _admin(browser, build):
+    admin = build.admin(email="admin@riverside.example.org", name="Dana Admin")
+    browser.login(admin.email)
+    return admin
+
+
+def _verdict(client, uuid) -> str:
+    html = client.get(f"/c/{uuid}").get_data(as_text=True)
+    return html[html.index('id="verdict-headline"') : html.index("</section>", html.index('id="verdict-headline"'))]
+
+
+def _bit(session, credential) -> bool:
+    document = json.loads(status_list_document(session, credential.status_list_id))
+    return StatusBitstring.decode(document["credentialSubject"]["encodedList"]).get(credential.status_index)
+
+
+def test_only_issuer_admins_reach_the_credential_pages(browser, build, client):
+    credential = build.credential()
+    for path in ("/admin/credentials", "/admin/credentials/issue", f"/admin/credentials/{credential.uuid}"):
+        assert client.get(path).status_code == 302  # to the sign-in page
+    teacher = build.user("teacher", "reviewer")
+    browser.login(teacher.email)
+    for path in ("/admin/credentials", "/admin/credentials/issue", f"/admin/credentials/{credential.uuid}"):
+        assert client.get(path).status_code == 403
+    response = client.post(f"/admin/credentials/{credential.uuid}/revoke", data={"category": "other", "reason": "x"})
+    assert response.status_code in (400, 403)
+
+
+def test_the_list_filters_by_text_and_status_in_two_queries(browser, build, client, count_queries, services):
+    slug = build.published()
+    first = build.credential(slug)
+    second = build.credential(slug)
+    _admin(browser, build)
+    with services.session_factory.begin() as s:
+        s.execute(IssuedCredential.__table__.update().where(IssuedCredential.id == second.id).values(
+            suspended_at=func.now()))  # fmt: skip
+    page = client.get("/admin/credentials").get_data(as_text=True)
+    assert first.recipient_name in page and second.recipient_name in page and "2 credentials." in page
+    suspended = client.get("/admin/credentials?status=suspended").get_data(as_text=True)
+    assert second.recipient_name in suspended and first.recipient_name not in suspended
+    valid = client.get("/admin/credentials?status=valid").get_data(as_text=True)
+    assert first.recipient_name in valid and second.recipient_name not in valid
+    by_id = client.get(f"/admin/credentials?q={first.uuid.upper()}").get_data(as_text=True)
+    assert "1 credential." in by_id and first.recipient_name in by_id
+    assert "0 credentials." in client.get("/admin/credentials?q=%25_nobody").get_data(as_text=True)
+    for _ in range(3):
+        build.credential(slug)
+    with count_queries() as statements:
+        assert client.get("/admin/credentials").status_code == 200
+    credential_queries = [s for s in statements if "issued_credentials" in s]
+    assert len(credential_queries) == 2, credential_queries  # the count and the page, whatever its length
+
+
+def test_revoking_on_the_web_flips_the_bit_and_the_page_and_tells_the_earner(browser, build, client, session):
+    credential = build.credential()
+    assert "Verified" in _verdict(client, credential.uuid)  # the page's proof check is now cached
+    _admin(browser, build)
+    page = f"/admin/credentials/{credential.uuid}"
+    response = browser.submit(
+        f"{page}/revoke", {"category": "issued_in_error", "reason": "Wrong teacher on the record"}, page=page
+    )
+    assert response.status_code == 302
+    detail = client.get(page).get_data(as_text=True)
+    assert "Revoked" in detail and "Wrong teacher on the record" in detail and "Issued in error" in detail
+    assert "Revoke permanently" not in detail and "Suspend" not in detail.split("<h2>History</h2>")[0][-2000:]
+    verdict = _verdict(client, credential.uuid)
+    assert "Revoked" in verdict and "Issued in error" in verdict and "Wrong teacher" not in verdict
+    session.expire_all()
+    assert _bit(session, session.get(IssuedCredential, credential.id))
+    mail = session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == credential.recipient_email)).all()
+    assert any("revoked" in message.subject.lower() for message in mail)
+    again = browser.submit(f"{page}/revoke", {"category": "other", "reason": "twice"}, page=page)
+    assert "already revoked" in client.get(again.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_bad_revocation_form_is_answered_beside_the_field_and_changes_nothing(browser, build, client, session):
+    credential = build.credential()
+    _admin(browser, build)
+    page = f"/admin/credentials/{credential.uuid}"
+    for data, message in [
+        ({"category": "", "reason": "x"}, "Choose why the credential is revoked."),
+        ({"category": "made_up", "reason": "x"}, "Not a valid choice"),
+        ({"category": "other", "reason": ""}, "Give the reason."),
+        ({"category": "other", "reason": "r" * 2001}, "cannot be longer than 2000"),
+    ]:
+        response = browser.submit(f"{page}/revoke", data, page=page)
+        assert response.status_code == 422 and message in response.get_data(as_text=True), data
+    session.expire_all()
+    assert session.get(IssuedCredential, credential.id).revoked_at is None
+    assert "Verified" in _verdict(client, credential.uuid)
+
+
+def test_suspend_and_lift_the_suspension(browser, build, client, session):
+    credential = build.credential()
+    _admin(browser, build)
+    page = f"/admin/credentials/{credential.uuid}"
+    assert browser.submit(f"{page}/suspend", {"reason": ""}, page=page).status_code == 422
+    assert browser.submit(f"{page}/suspend", {"reason": "Complaint under investigation"}, page=page).status_code == 302
+    assert "Suspended" in _verdict(client, credential.uuid)
+    detail = client.get(page).get_data(as_text=True)
+    assert "Complaint under investigation" in detail and "Lift the suspension" in detail
+    response = browser.submit(f"{page}/unsuspend", page=page)
+    assert "Suspension lifted" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Verified" in _verdict(client, credential.uuid)
+    history = client.get(page).get_data(as_text=True).split("<h2>History</h2>")[1]
+    assert history.index("Issued") < history.index("Suspended") < history.index("Suspension lifted")
+    assert "Dana Admin" in history or "admin@riverside.example.org" in history
+
+
+def test_issue_to_a_named_person(browser, build, client, session, clock):
+    slug = build.published()
+    build.issuer_keys()
+    _admin(browser, build)
+    data = {"name": "Ana Lima", "email": "Ana.Lima@Example.org", "microcredential": slug, "awarded_on": "2019-05-31"}
+    response = browser.submit("/admin/credentials/issue", data)
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    uuid = response.headers["Location"].rsplit("/", 1)[1]
+    credential = session.scalar(select(IssuedCredential).where(IssuedCredential.uuid == uuid))
+    assert credential.recipient_name == "Ana Lima" and credential.source == "admin"
+    assert credential.awarded_at.date().isoformat() == "2019-05-31"
+    assert "Verified" in _verdict(client, uuid) and "Ana Lima" in client.get(f"/c/{uuid}").get_data(as_text=True)
+    assert session.scalar(select(OutboxMessage.recipient).where(OutboxMessage.recipient == credential.recipient_email))
+    again = browser.submit("/admin/credentials/issue", data)
+    assert again.headers["Location"].endswith(uuid)
+    assert "already issued" in client.get(again.headers["Location"]).get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"name": ""}, "Enter the earner's name."),
+        ({"email": "not-an-address"}, "is not valid"),
+        ({"microcredential": "no-such-thing"}, "Not a valid choice"),
+        ({"awarded_on": "31/05/2019"}, "Not a valid date value"),
+        ({"awarded_on": "2999-01-01"}, "is in the future"),
+    ],
+)
+def test_bad_issue_forms_issue_nothing(browser, build, session, change, message):
+    slug = build.published()
+    build.issuer_keys()
+    _admin(browser, build)
+    data = {"name": "Ana Lima", "email": "ana@example.org", "microcredential": slug, "awarded_on": "2019-05-31"}
+    response = browser.submit("/admin/credentials/issue", {**data, **change})
+    assert response.status_code == 422
+    assert message in html.unescape(response.get_data(as_text=True))
+    assert session.scalar(select(func.count()).select_from(IssuedCredential)) == 0
