@@ -52,6 +52,9 @@ def test_the_earner_gets_a_linkedin_link_with_the_certification_fields(browser, 
     html = browser.get(f"/c/{credential.uuid}").get_data(as_text=True)
     assert "https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME" in html
     assert f"certId={credential.uuid}" in html
+    dashboard = browser.get("/my/microcredentials").get_data(as_text=True)
+    for suffix in (".pdf", ".json", ".jwt", ".png", ".svg"):
+        assert f'href="/c/{credential.uuid}{suffix}"' in dashboard
 
 
 def test_content_negotiation_and_downloads_return_the_signed_document(client, build):
