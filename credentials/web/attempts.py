@@ -14,12 +14,11 @@ from ..domain.evidence import UploadLimits
 from ..storage.database import transaction
 from ..storage.models.accounts import TEACHER
 from .errors import error_response
+from .evidence_files import evidence_response
 from .sessions import client_address, role_required
 from .transaction import db, now, services
 
 bp = Blueprint("attempts", __name__)
-
-EVIDENCE_CSP = "default-src 'none'; sandbox"
 
 
 def _limits() -> UploadLimits:
@@ -132,13 +131,7 @@ def download(attempt_id: int, artifact_id: int):
     artifact = next((a for a in attempt.artifacts if a.id == artifact_id), None)
     if artifact is None:
         return Response("Not found", status=404)
-    response = Response(_chunks(services().evidence.open(artifact.sha256)), mimetype=artifact.media_type)
-    response.headers["Content-Disposition"] = _attachment(artifact.filename)
-    response.headers["Content-Length"] = str(artifact.size)
-    response.headers["Content-Security-Policy"] = EVIDENCE_CSP
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return evidence_response(artifact)
 
 
 @bp.post("/attempts/<int:attempt_id>/resume")
@@ -201,16 +194,3 @@ def expired_page(attempt_id: int, *, error: str | None = None, status: int = 200
     return render_template(
         "attempts/expired.html", attempt_id=attempt_id, posted=posted_evidence(), error=error, form=FlaskForm()
     ), status
-
-
-def _chunks(handle, size: int = 1024 * 1024):
-    with handle:
-        while chunk := handle.read(size):
-            yield chunk
-
-
-def _attachment(filename: str) -> str:
-    from urllib.parse import quote
-
-    fallback = filename.encode("ascii", "replace").decode().replace('"', "'").replace("?", "_")
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"

@@ -6,7 +6,7 @@ served only from that submission. Teachers' names, addresses and schools never r
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..domain import review_queue, review_scoring
@@ -14,9 +14,9 @@ from ..domain.errors import InvalidInput
 from ..domain.review_routing import anonymous_code
 from ..domain.review_scoring import Scores
 from ..storage.models.accounts import REVIEWER
-from .attempts import EVIDENCE_CSP, _attachment, _chunks
+from .evidence_files import evidence_response
 from .sessions import role_required
-from .transaction import db, now, services
+from .transaction import db, now
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews")
 
@@ -100,7 +100,7 @@ def recuse(assignment_id: int):
 def download(assignment_id: int, artifact_id: int):
     assignment = review_queue.reviewer_assignment(db(), assignment_id, current_user)
     artifact = review_queue.review_artifact(assignment, artifact_id)
-    return _file(artifact, _attachment(artifact.filename), EVIDENCE_CSP)
+    return evidence_response(artifact)
 
 
 @bp.get("/<int:assignment_id>/files/<int:artifact_id>/view")
@@ -108,7 +108,8 @@ def download(assignment_id: int, artifact_id: int):
 def view(assignment_id: int, artifact_id: int):
     assignment = review_queue.reviewer_assignment(db(), assignment_id, current_user)
     artifact = review_queue.review_artifact(assignment, artifact_id, inline=True)
-    response = _file(artifact, "inline", PDF_VIEW_CSP if artifact.kind == "pdf" else VIEW_CSP)
+    csp = PDF_VIEW_CSP if artifact.kind == "pdf" else VIEW_CSP
+    response = evidence_response(artifact, disposition="inline", csp=csp)
     response.headers["X-Frame-Options"] = "SAMEORIGIN"  # the review page frames PDFs; nobody else may
     return response
 
@@ -124,14 +125,3 @@ def declare_conflict():
         return _queue(errors=exc.errors, status=422)
     flash("Recorded. You will not be asked to review work from the teacher with that address.", "success")
     return redirect(url_for("reviews.queue"))
-
-
-def _file(artifact, disposition: str, csp: str) -> Response:
-    response = Response(_chunks(services().evidence.open(artifact.sha256)), mimetype=artifact.media_type)
-    response.headers["Content-Disposition"] = disposition
-    response.headers["Content-Length"] = str(artifact.size)
-    response.headers["Content-Security-Policy"] = csp
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, render_template
 
 from ..domain.shared_evidence import shared_evidence, shared_file
-from .attempts import EVIDENCE_CSP, _attachment, _chunks
-from .transaction import db, services
+from .evidence_files import evidence_response
+from .transaction import db
 
 bp = Blueprint("shared_evidence", __name__)
 
@@ -19,9 +19,4 @@ def show(credential_uuid):
 @bp.get("/c/<uuid:credential_uuid>/evidence/files/<int:artifact_id>")
 def download(credential_uuid, artifact_id: int):
     artifact = shared_file(db(), str(credential_uuid), artifact_id)
-    response = Response(_chunks(services().evidence.open(artifact.sha256)), mimetype=artifact.media_type)
-    response.headers["Content-Disposition"] = _attachment(artifact.filename)
-    response.headers["Content-Length"] = str(artifact.size)
-    response.headers["Content-Security-Policy"] = EVIDENCE_CSP
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return evidence_response(artifact)
