@@ -77,11 +77,16 @@ def credential_page(
     session: Session, credential_uuid: str, *, verifier: Verifier, cache: ProofCache, public_url: str, now: datetime
 ) -> CredentialPage:
     """The credential with this uuid, its verdict as of ``now`` and a QR code of its page; NotFound otherwise."""
-    live = session.execute(
-        select(*_LIVE)
-        .join(IssuerKey, IssuerKey.kid == IssuedCredential.key_id)
-        .where(IssuedCredential.uuid == credential_uuid)
-    ).first()
+    # Plain columns through the session's connection: no ORM entities or identity map for the hot path.
+    live = (
+        session.connection()
+        .execute(
+            select(*_LIVE)
+            .join(IssuerKey, IssuerKey.kid == IssuedCredential.key_id)
+            .where(IssuedCredential.uuid == credential_uuid)
+        )
+        .first()
+    )
     if live is None:
         raise NotFound("There is no credential at this address. Check the link you were given.")
     key = (credential_uuid, live.key_id, live.key_status, live.key_revoked_at)

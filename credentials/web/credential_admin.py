@@ -36,6 +36,7 @@ class RevokeForm(FlaskForm):
     )
     reason = TextAreaField(
         "Details",
+        id="revoke-reason",
         validators=[DataRequired("Give the reason."), Length(max=2000)],
         description="Kept privately in the audit trail; the earner is told the category.",
     )
@@ -44,6 +45,7 @@ class RevokeForm(FlaskForm):
 class SuspendForm(FlaskForm):
     reason = TextAreaField(
         "Reason for the suspension",
+        id="suspend-reason",
         validators=[DataRequired("Give the reason for the suspension."), Length(max=2000)],
         description="Kept privately. A suspension can be lifted; the page says Suspended meanwhile.",
     )

@@ -160,3 +160,16 @@ def test_bad_issue_forms_issue_nothing(browser, build, session, change, message)
     assert response.status_code == 422
     assert message in html.unescape(response.get_data(as_text=True))
     assert session.scalar(select(func.count()).select_from(IssuedCredential)) == 0
+
+
+def test_every_id_on_the_credential_page_is_unique(browser, build, client):
+    import re
+    from collections import Counter
+
+    credential = build.credential()
+    _admin(browser, build)
+    page = client.get(f"/admin/credentials/{credential.uuid}").get_data(as_text=True)
+    ids = Counter(re.findall(r"\sid=\"([^\"]+)\"", page))
+    repeated = [i for i, n in ids.items() if n > 1 and i != "csrf_token"]  # one hidden token per form
+    assert repeated == []
+    assert '<label for="revoke-reason">' in page and '<label for="suspend-reason">' in page
