@@ -17,13 +17,15 @@ CLEAN_ENV := env $(foreach var,$(filter MICROCRED_%,$(.VARIABLES)),-u $(var))
 PYTEST := $(BIN)/pytest --cov --cov-report=term
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-postgres bench clean distclean
+.PHONY: help run test test-postgres e2e bench clean distclean
 
 help:
 	@echo "make run            install into .venv, migrate, load demo data, serve on http://$(HOST):$(PORT)"
 	@echo "                    (make run PORT=5050 HOST=0.0.0.0 to change where it listens)"
 	@echo "make test           lint, format check, and the test suite on SQLite with coverage"
 	@echo "make test-postgres  the test suite on PostgreSQL at POSTGRES_URL=$(POSTGRES_URL)"
+	@echo "make e2e            the whole journey and access checks in Chromium, with axe accessibility scans"
+	@echo "                    (needs apt-get install chromium; screenshots in E2E_ARTIFACTS, default tests/e2e/artifacts)"
 	@echo "make bench          the benchmarks in bench/ (they print figures; see bench/README.md)"
 	@echo "make clean          remove install stamps, caches and coverage data (keeps .venv and instance/)"
 	@echo "make distclean      clean, and remove .venv and instance/ (the development database)"
@@ -59,6 +61,10 @@ test: $(TEST_STAMP)
 test-postgres: $(TEST_STAMP)
 	$(CLEAN_ENV) MICROCRED_TEST_DATABASE_URL=$(POSTGRES_URL) $(PYTEST)
 
+# Deselected from `make test` by pyproject's addopts (-m 'not e2e'); selected here. No coverage: the app runs in gunicorn.
+e2e: $(TEST_STAMP)
+	$(CLEAN_ENV) $(BIN)/pytest -m e2e tests/e2e
+
 bench: $(TEST_STAMP)
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/catalog.py
@@ -67,6 +73,7 @@ bench: $(TEST_STAMP)
 	$(BIN)/python bench/issuance.py
 	$(BIN)/python bench/certificates.py
 	$(BIN)/python bench/verify.py
+	$(BIN)/python bench/e2e.py
 	bench/fresh_clone.sh
 	$(BIN)/python bench/suite.py
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
@@ -83,17 +84,25 @@ class SmtpServer:
         return "250 Message accepted for delivery"
 
 
-@pytest.fixture(name="smtp_server")
-def smtp_server_fixture() -> Iterator[SmtpServer]:
-    """A running SMTP server; its ``port`` is set and it accepts every message until told otherwise."""
+@contextmanager
+def running_smtp_server(host: str = "127.0.0.1") -> Iterator[SmtpServer]:
+    """A running SMTP server on a free port of ``host``; its ``port`` is set and it accepts every message until
+    told otherwise."""
     server = SmtpServer()
-    controller = _FreePortController(server, hostname="127.0.0.1", port=0)
+    controller = _FreePortController(server, hostname=host, port=0)
     controller.start()
     server.port = controller.port
     try:
         yield server
     finally:
         controller.stop()
+
+
+@pytest.fixture(name="smtp_server")
+def smtp_server_fixture() -> Iterator[SmtpServer]:
+    """A running SMTP server (see ``running_smtp_server``)."""
+    with running_smtp_server() as server:
+        yield server
 
 
 def closed_port() -> int:

@@ -7,20 +7,16 @@ than the lock file; verification itself never touches the network (see ``verify.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
+from tests.npm import INSTALL_TIMEOUT, NpmUnavailable, npm_ci
+
 HERE = Path(__file__).resolve().parent
 SCRIPT = HERE / "verify.mjs"
-LOCK_FILE = HERE / "package-lock.json"
-# npm ci writes this "hidden lockfile" last, so its age tells whether the install is complete and current.
-INSTALLED_MARKER = HERE / "node_modules" / ".package-lock.json"
-INSTALL_LOCK = HERE / ".install.lock"
-INSTALL_TIMEOUT = 600.0
 VERIFY_TIMEOUT = 60.0
 
 
@@ -30,35 +26,6 @@ class InteropUnavailable(RuntimeError):
 
 class InteropError(RuntimeError):
     """``verify.mjs`` did not reach a verdict: a malformed request or a crash, not a failed verification."""
-
-
-def _needs_install() -> bool:
-    return not INSTALLED_MARKER.exists() or INSTALLED_MARKER.stat().st_mtime < LOCK_FILE.stat().st_mtime
-
-
-def install(timeout: float = INSTALL_TIMEOUT) -> None:
-    """Run ``npm ci`` for the harness unless an install at least as new as the lock file is there."""
-    if not _needs_install():
-        return
-    npm = shutil.which("npm")
-    if npm is None:
-        raise InteropUnavailable("npm is not on PATH; install Node.js 20+ and npm to run the interop tests")
-    # Parallel pytest processes share one node_modules: the first installs, the others wait and then find it current.
-    with INSTALL_LOCK.open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            if not _needs_install():
-                return
-            command = [npm, "ci", "--prefix", str(HERE), "--no-audit", "--no-fund"]
-            try:
-                done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
-            except subprocess.TimeoutExpired as error:
-                raise InteropUnavailable(f"npm ci for the interop harness took more than {timeout:.0f} s") from error
-            if done.returncode != 0:
-                tail = (done.stderr or done.stdout).strip()[-2000:]
-                raise InteropUnavailable(f"npm ci for the interop harness failed (exit {done.returncode}): {tail}")
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 class Interop:
@@ -74,7 +41,10 @@ class Interop:
         node = shutil.which("node")
         if node is None:
             raise InteropUnavailable("node is not on PATH; install Node.js 20+ to run the interop tests")
-        install(timeout)
+        try:
+            npm_ci(HERE, "the interop tests", timeout)
+        except NpmUnavailable as error:
+            raise InteropUnavailable(str(error)) from error
         return cls(node)
 
     def verify_data_integrity(

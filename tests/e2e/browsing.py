@@ -1,0 +1,123 @@
+"""People in the browser: each has a browser context of their own (their own cookies), takes screenshots into a
+shared album, and notes what the browser complained about (scripts failing, the Content-Security-Policy refusing
+something the page asked for)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1280, "height": 900}
+TIMEOUT_MS = 15_000
+
+
+@dataclass(frozen=True)
+class Account:
+    name: str
+    email: str
+    password: str
+
+
+class Album:
+    """Numbered full-page screenshots in one folder, in the order they were taken."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.count = 0
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def next_path(self, label: str) -> Path:
+        """The file of the next picture, numbered and named after ``label``."""
+        self.count += 1
+        slug = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
+        return self.folder / f"{self.count:02d}-{slug}.png"
+
+    def shot(self, page: Page, label: str) -> Path:
+        path = self.next_path(label)
+        page.screenshot(path=path, full_page=True)
+        return path
+
+
+class Person:
+    """Someone using the service in their own browser context; ``account`` is None for an anonymous visitor."""
+
+    def __init__(self, browser: Browser, base_url: str, album: Album, label: str, account: Account | None = None):
+        self.label = label
+        self.account = account
+        self.album = album
+        self.context = browser.new_context(base_url=base_url, viewport=VIEWPORT, accept_downloads=True)
+        self.context.set_default_timeout(TIMEOUT_MS)
+        self.page = self.context.new_page()
+        self.problems: list[str] = []
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.problems.append(f"{self.label}: script error: {error}"))
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.problems.append(f"{self.label} on {self.page.url}: {message.text}")
+
+    def shot(self, label: str) -> Path:
+        return self.album.shot(self.page, f"{self.label} {label}")
+
+    def sign_in(self) -> None:
+        """Sign in from the home page's Sign in link, as a person would."""
+        self.page.goto("/")
+        self.open_sign_in()
+        self.submit_sign_in()
+
+    def open_sign_in(self) -> None:
+        self.page.get_by_role("banner").get_by_role("link", name="Sign in").click()
+        expect(self.page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+    def submit_sign_in(self) -> None:
+        assert self.account is not None, "an anonymous visitor has no account"
+        page = self.page
+        page.get_by_label("E-mail address").fill(self.account.email)
+        page.get_by_label("Password").fill(self.account.password)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("heading", name=f"Welcome, {self.account.name}")).to_be_visible()
+
+    def sign_out(self) -> None:
+        self.page.get_by_role("button", name="Sign out").click()
+        expect(self.page.get_by_text("You are signed out.")).to_be_visible()
+
+    def go_to(self, section: str) -> None:
+        """Follow a link of the main navigation ("My reviews", "Manage catalog"…)."""
+        self.page.get_by_role("navigation", name="Main").get_by_role("link", name=section, exact=True).click()
+
+    def flash(self, text: str) -> None:
+        """The page shows a status message containing ``text``."""
+        expect(self.page.locator(".flash").filter(has_text=text)).to_be_visible()
+
+    def close(self) -> None:
+        self.context.close()
+
+
+class Stopwatch:
+    """Wall-clock time of named steps, written as JSON for ``bench/e2e.py``."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.steps: list[dict] = []
+        self.extra: dict[str, float] = {}
+
+    def record(self, name: str, seconds: float, *, outcome: str) -> None:
+        self.steps.append({"name": name, "seconds": round(seconds, 3), "outcome": outcome})
+
+    def write(self) -> None:
+        total = sum(step["seconds"] for step in self.steps)
+        document = {"journey_seconds": round(total, 3), **self.extra, "steps": self.steps}
+        self.path.write_text(json.dumps(document, indent=2) + "\n")
