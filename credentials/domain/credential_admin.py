@@ -13,7 +13,7 @@ from ..storage.models import AuditEvent, MicroCredential, MicroCredentialVersion
 from ..storage.models.catalog import PUBLISHED
 from ..storage.models.issuance import IssuedCredential
 from .audit import Actor
-from .credential_csv import parse_record
+from .credential_csv import parse_issue_csv, parse_record
 from .credential_list import EXPIRED, REVOKED, SUSPENDED, VALID, CredentialRow, row_of
 from .errors import InvalidInput, NotFound
 from .issuance import issue
@@ -23,6 +23,8 @@ from .status_lists import SigningContext
 
 STATUSES = {VALID: "Valid", SUSPENDED: "Suspended", REVOKED: "Revoked", EXPIRED: "Expired"}
 PER_PAGE = 50
+# Rows issued in one web request (signing takes a few ms each); bigger files go through `credentials issue-csv`.
+WEB_CSV_ROWS = 500
 
 
 @dataclass(frozen=True)
@@ -193,3 +195,40 @@ def issue_to_person(
         session, signing, row.version(session), row.recipient, awarded_at=row.awarded_at, source="admin",
         actor=actor, now=now,
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CsvOutcome:
+    """What a CSV upload did: rows read, credentials issued, rows already issued, and every problem (line, text)."""
+
+    rows: int
+    issued: int
+    already_issued: int
+    problems: list[tuple[int, str]]
+    checked_only: bool
+
+
+def issue_from_csv(
+    session: Session, signing: SigningContext, data: bytes, *, check_only: bool, actor: Actor, now: datetime
+) -> CsvOutcome:
+    """Check every row of a CSV file (the columns of ``credential_csv``) and, if none has a problem and
+    ``check_only`` is false, issue them all; a file with any problem issues nothing. All rows are issued in the
+    caller's transaction, so a failure part-way issues none of them."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return CsvOutcome(0, 0, 0, [(1, f"the file is not UTF-8 text (byte {exc.start}); save it as CSV UTF-8")], True)
+    rows, problems = parse_issue_csv(session, text, today=now.date())
+    if not problems and len(rows) > WEB_CSV_ROWS:
+        problems = [(1, f"{len(rows):,} rows: at most {WEB_CSV_ROWS} at once here; use `microcred credentials "
+                        "issue-csv` for bigger files")]  # fmt: skip
+    if problems or check_only:
+        return CsvOutcome(len(rows), 0, 0, problems, True)
+    issued = 0
+    for row in rows:
+        _credential, created = issue(
+            session, signing, row.version(session), row.recipient, awarded_at=row.awarded_at, source="csv",
+            actor=actor, now=now,
+        )  # fmt: skip
+        issued += created
+    return CsvOutcome(len(rows), issued, len(rows) - issued, [], False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
@@ -64,6 +65,22 @@ class IssueForm(FlaskForm):
     )
 
 
+class CsvForm(FlaskForm):
+    file = FileField(
+        "CSV file",
+        validators=[FileRequired("Choose a CSV file.")],
+        description="Columns: name, email, microcredential (its address, e.g. exit-tickets), awarded_on "
+        f"(YYYY-MM-DD), optionally version. At most {credential_admin.WEB_CSV_ROWS} rows.",
+    )
+
+
+def _issue_form(**kwargs) -> IssueForm:
+    form = IssueForm(**kwargs)
+    choices = credential_admin.version_choices(db())
+    form.microcredential.choices = [SelectChoice("", "Choose a micro-credential"), *(SelectChoice(*c) for c in choices)]
+    return form
+
+
 def _actor() -> Actor:
     return Actor.user(current_user)
 
@@ -77,16 +94,18 @@ def list_credentials():
     )
     result = credential_admin.find_credentials(db(), criteria, now=now(), page=page_number())
     return render_template(
-        "credential_admin/list.html", result=result, criteria=criteria, statuses=credential_admin.STATUSES
+        "credential_admin/list.html",
+        result=result,
+        criteria=criteria,
+        statuses=credential_admin.STATUSES,
+        csv_rows=credential_admin.WEB_CSV_ROWS,
     )
 
 
 @bp.route("/issue", methods=["GET", "POST"])
 @role_required(ISSUER_ADMIN)
 def issue():
-    form = IssueForm()
-    choices = credential_admin.version_choices(db())
-    form.microcredential.choices = [SelectChoice("", "Choose a micro-credential"), *(SelectChoice(*c) for c in choices)]
+    form = _issue_form()
     if form.validate_on_submit():
         try:
             credential, created = credential_admin.issue_to_person(
@@ -99,7 +118,32 @@ def issue():
             message = "Issued and e-mailed to the earner." if created else "This record was already issued; here it is."
             flash(message, "success" if created else "info")
             return redirect(url_for("credential_admin.show_credential", uuid=credential.uuid))
-    return render_template("credential_admin/issue.html", form=form), 422 if form.errors else 200
+    return render_template("credential_admin/issue.html", form=form, csv_form=CsvForm(formdata=None), outcome=None), (
+        422 if form.errors else 200
+    )
+
+
+@bp.post("/issue-csv")
+@role_required(ISSUER_ADMIN)
+def issue_csv():
+    form = CsvForm()
+    outcome = None
+    if form.validate_on_submit():
+        outcome = credential_admin.issue_from_csv(
+            db(), services().signing, form.file.data.read(), check_only=request.form.get("action") != "issue",
+            actor=_actor(), now=now(),
+        )  # fmt: skip
+        if not outcome.checked_only:
+            flash(
+                f"Issued {outcome.issued} credential(s); {outcome.already_issued} row(s) were already issued.",
+                "success",
+            )
+            return redirect(url_for("credential_admin.list_credentials"))
+    failed = form.errors or (outcome is not None and outcome.problems)
+    html = render_template(
+        "credential_admin/issue.html", form=_issue_form(formdata=None), csv_form=form, outcome=outcome
+    )
+    return html, 422 if failed else 200
 
 
 @bp.get("/<uuid:uuid>")

@@ -173,3 +173,74 @@ def test_every_id_on_the_credential_page_is_unique(browser, build, client):
     repeated = [i for i, n in ids.items() if n > 1 and i != "csrf_token"]  # one hidden token per form
     assert repeated == []
     assert '<label for="revoke-reason">' in page and '<label for="suspend-reason">' in page
+
+
+def _csv(slug: str, *rows: str) -> tuple[str, bytes]:
+    lines = ["name,email,microcredential,awarded_on", *(row.replace("SLUG", slug) for row in rows)]
+    return ("records.csv", ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8"))
+
+
+def test_issue_from_a_csv_file_checks_then_issues_all_and_skips_repeats(browser, build, client, session):
+    slug = build.published()
+    build.issuer_keys()
+    _admin(browser, build)
+    rows = ("Ana Lima,ana@example.org,SLUG,2019-05-31", "Bo Chen,bo@example.org,SLUG,2020-01-15")
+    checked = browser.upload("/admin/credentials/issue-csv", {"action": "check"}, {"file": _csv(slug, *rows)},
+                             page="/admin/credentials/issue")  # fmt: skip
+    assert checked.status_code == 200 and "All 2 rows are valid. Nothing was issued yet." in checked.get_data(True)
+    assert session.scalar(select(func.count()).select_from(IssuedCredential)) == 0
+    done = browser.upload("/admin/credentials/issue-csv", {"action": "issue"}, {"file": _csv(slug, *rows)},
+                          page="/admin/credentials/issue")  # fmt: skip
+    assert done.status_code == 302
+    assert "Issued 2 credential(s); 0 row(s) were already issued." in client.get(done.headers["Location"]).get_data(
+        True
+    )
+    session.rollback()  # a fresh read, after the request's transaction
+    names = set(session.scalars(select(IssuedCredential.recipient_name).where(IssuedCredential.source == "csv")))
+    assert names == {"Ana Lima", "Bo Chen"}
+    again = browser.upload("/admin/credentials/issue-csv", {"action": "issue"}, {"file": _csv(slug, *rows)},
+                           page="/admin/credentials/issue")  # fmt: skip
+    assert "Issued 0 credential(s); 2 row(s) were already issued." in client.get(again.headers["Location"]).get_data(
+        True
+    )
+
+
+def test_a_csv_file_with_any_bad_row_issues_nothing_and_lists_every_problem(browser, build, session):
+    slug = build.published()
+    build.issuer_keys()
+    _admin(browser, build)
+    rows = (
+        "Ana Lima,ana@example.org,SLUG,2019-05-31",
+        ",nobody,SLUG,31/05/2019",
+        "Cy Dee,cy@example.org,nope,2019-01-01",
+    )
+    response = browser.upload("/admin/credentials/issue-csv", {"action": "issue"}, {"file": _csv(slug, *rows)},
+                              page="/admin/credentials/issue")  # fmt: skip
+    assert response.status_code == 422
+    text = html.unescape(response.get_data(as_text=True))
+    assert "nothing was issued" in text and "Line 3: name is empty" in text and "Line 4: there is no published" in text
+    assert "Line 3: awarded_on" in text and "Line 2" not in text
+    for bad, message in [
+        (("x.csv", b"\xff\xfe\x00n"), "not UTF-8"),
+        (("x.csv", b"who,when\r\nA,B\r\n"), "lacks the column"),
+    ]:
+        response = browser.upload("/admin/credentials/issue-csv", {"action": "issue"}, {"file": bad},
+                                  page="/admin/credentials/issue")  # fmt: skip
+        assert response.status_code == 422 and message in html.unescape(response.get_data(as_text=True))
+    response = browser.upload("/admin/credentials/issue-csv", {"action": "issue"}, {}, page="/admin/credentials/issue")
+    assert response.status_code == 422 and "Choose a CSV file." in response.get_data(as_text=True)
+    assert session.scalar(select(func.count()).select_from(IssuedCredential)) == 0
+
+
+def test_more_rows_than_the_web_allows_are_sent_to_the_cli(browser, build, session, monkeypatch):
+    from credentials.domain import credential_admin
+
+    monkeypatch.setattr(credential_admin, "WEB_CSV_ROWS", 2)
+    slug = build.published()
+    build.issuer_keys()
+    _admin(browser, build)
+    rows = [f"P{i},p{i}@example.org,SLUG,2019-05-31" for i in range(3)]
+    response = browser.upload("/admin/credentials/issue-csv", {"action": "issue"}, {"file": _csv(slug, *rows)},
+                              page="/admin/credentials/issue")  # fmt: skip
+    assert response.status_code == 422 and "credentials issue-csv" in response.get_data(as_text=True)
+    assert session.scalar(select(func.count()).select_from(IssuedCredential)) == 0
