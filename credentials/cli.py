@@ -7,9 +7,10 @@ import json
 import time
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup, FlaskGroup
 
+from .cli_support import cli_failure, cli_services
 from .domain import (
     accounts,
     audit,
@@ -21,22 +22,10 @@ from .domain import (
     review_routing,
 )
 from .domain.audit import Actor
-from .domain.errors import DomainError, InvalidInput
+from .domain.errors import DomainError
 from .storage import migrate
 from .storage.database import transaction
 from .storage.models.accounts import ROLES
-
-
-def _services():
-    return current_app.extensions["microcred"]
-
-
-def _fail(exc: DomainError) -> click.ClickException:
-    if isinstance(exc, InvalidInput):
-        details = "".join(f"\n  {field or '(document)'}: {message}" for field, message in exc.errors.items())
-        return click.ClickException(f"{exc.message}{details}")
-    return click.ClickException(exc.message)
-
 
 db_cli = AppGroup("db", help="Create and migrate the database.")
 
@@ -45,22 +34,22 @@ db_cli = AppGroup("db", help="Create and migrate the database.")
 @click.option("--revision", default="head", show_default=True, help="Alembic revision to migrate to.")
 def db_upgrade(revision: str) -> None:
     """Migrate the database to the latest schema (creating it if needed)."""
-    migrate.upgrade(_services().engine, revision)
-    click.echo(f"Database is at revision {migrate.current_revision(_services().engine)}.")
+    migrate.upgrade(cli_services().engine, revision)
+    click.echo(f"Database is at revision {migrate.current_revision(cli_services().engine)}.")
 
 
 @db_cli.command("downgrade")
 @click.argument("revision")
 def db_downgrade(revision: str) -> None:
     """Migrate the database down to REVISION ("base" empties it)."""
-    migrate.downgrade(_services().engine, revision)
-    click.echo(f"Database is at revision {migrate.current_revision(_services().engine)}.")
+    migrate.downgrade(cli_services().engine, revision)
+    click.echo(f"Database is at revision {migrate.current_revision(cli_services().engine)}.")
 
 
 @db_cli.command("current")
 def db_current() -> None:
     """Print the database's migration revision."""
-    click.echo(migrate.current_revision(_services().engine) or "empty (run: microcred db upgrade)")
+    click.echo(migrate.current_revision(cli_services().engine) or "empty (run: microcred db upgrade)")
 
 
 issuer_cli = AppGroup("issuer", help="The issuing district.")
@@ -72,13 +61,13 @@ issuer_cli = AppGroup("issuer", help="The issuing district.")
 @click.option("--email", required=True, help="The district's contact e-mail address.")
 def issuer_setup(name: str, url: str, email: str) -> None:
     """Create the district and its district office (once per installation)."""
-    svc = _services()
+    svc = cli_services()
     try:
         with transaction(svc.session_factory) as session:
             details = organizations.clean_issuer_details(name, url, email)
             issuer = organizations.set_up_issuer(session, details, actor=Actor.system("cli"), now=svc.clock())
     except DomainError as exc:
-        raise _fail(exc) from exc
+        raise cli_failure(exc) from exc
     click.echo(f"Set up {issuer.name}.")
 
 
@@ -97,7 +86,7 @@ users_cli = AppGroup("users", help="People who sign in.")
 )
 def users_create(email: str, name: str, roles: tuple[str, ...], school: str, password: str) -> None:
     """Create an account with a password (use the admin pages to invite people by e-mail)."""
-    svc = _services()
+    svc = cli_services()
     try:
         with transaction(svc.session_factory) as session:
             school_row = organizations.find_school(session, school)
@@ -113,14 +102,14 @@ def users_create(email: str, name: str, roles: tuple[str, ...], school: str, pas
                 now=svc.clock(),
             )
     except DomainError as exc:
-        raise _fail(exc) from exc
+        raise cli_failure(exc) from exc
     click.echo(f"Created {user.email} ({', '.join(sorted(user.roles))}) at {school_row.name}.")
 
 
 @users_cli.command("purge-failed-logins")
 def users_purge_failed_logins() -> None:
     """Delete failed sign-in records older than the 15-minute throttle window."""
-    svc = _services()
+    svc = cli_services()
     with transaction(svc.session_factory) as session:
         count = login_throttle.purge_failed_logins(session, now=svc.clock())
     click.echo(f"Deleted {count} old failed sign-in record(s).")
@@ -134,7 +123,7 @@ def demo_load() -> None:
     """Load Riverside Unified School District with schools and people (safe to run again)."""
     from .domain.demo import DEMO_PASSWORD, load_demo
 
-    svc = _services()
+    svc = cli_services()
     with transaction(svc.session_factory) as session:
         report = load_demo(session, svc.passwords, now=svc.clock())
     click.echo(f"Demo data: {report.created} account(s) created, {report.existing} already present.")
@@ -154,7 +143,7 @@ audit_cli = AppGroup("audit", help="The audit trail.")
 @audit_cli.command("verify")
 def audit_verify() -> None:
     """Recompute the audit chain; exit 1 if any event was edited, inserted or deleted."""
-    svc = _services()
+    svc = cli_services()
     with transaction(svc.session_factory) as session:
         report = audit.verify_chain(session)
     if report.ok:
@@ -173,7 +162,7 @@ mail_cli = AppGroup("mail", help="The e-mail outbox.")
 @click.option("--interval", default=30, show_default=True, help="Seconds between passes with --loop.")
 def mail_deliver(loop: bool, interval: int) -> None:
     """Send every due message in the outbox, retrying failures with backoff."""
-    svc = _services()
+    svc = cli_services()
     while True:
         total = outbox.DeliveryReport()
         while True:
@@ -200,7 +189,7 @@ catalog_cli = AppGroup("catalog", help="Micro-credential definitions.")
 @click.option("--publish", is_flag=True, help="Publish the imported version at once.")
 def catalog_import(file, publish: bool) -> None:
     """Import a definition (JSON, schemas/microcredential.schema.json) as a new micro-credential or a new draft."""
-    svc = _services()
+    svc = cli_services()
     try:
         with transaction(svc.session_factory) as session:
             document = catalog_transfer.parse_document(file.read())
@@ -209,7 +198,7 @@ def catalog_import(file, publish: bool) -> None:
             )
             slug, number, status = version.microcredential.slug, version.number, version.status
     except DomainError as exc:
-        raise _fail(exc) from exc
+        raise cli_failure(exc) from exc
     click.echo(f"Imported {slug} as version {number} ({status}).")
 
 
@@ -218,12 +207,12 @@ def catalog_import(file, publish: bool) -> None:
 @click.option("--version", "number", type=int, help="Version number (default: the published one, else the newest).")
 def catalog_export(slug: str, number: int | None) -> None:
     """Print a micro-credential's definition as JSON."""
-    svc = _services()
+    svc = cli_services()
     try:
         with transaction(svc.session_factory) as session:
             document = catalog_transfer.export_definition(session, slug, number)
     except DomainError as exc:
-        raise _fail(exc) from exc
+        raise cli_failure(exc) from exc
     click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
@@ -233,7 +222,7 @@ reviews_cli = AppGroup("reviews", help="Routing submitted evidence to reviewers.
 @reviews_cli.command("sweep")
 def reviews_sweep() -> None:
     """Move overdue assignments to other reviewers (telling them and the admins), then route waiting work."""
-    svc = _services()
+    svc = cli_services()
     with transaction(svc.session_factory) as session:
         report = review_admin.sweep_overdue(session, now=svc.clock())
     click.echo(f"{report.overdue} overdue, {report.reassigned} reassigned")
@@ -245,7 +234,7 @@ def reviews_sweep() -> None:
 )
 def reviews_route(limit: int | None) -> None:
     """Try again to find reviewers for submitted attempts still waiting for them."""
-    svc = _services()
+    svc = cli_services()
     with transaction(svc.session_factory) as session:
         routed = review_routing.route_waiting(session, now=svc.clock(), limit=limit)
     click.echo(f"{routed} waiting attempt(s) got reviewers")

@@ -7,27 +7,16 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
+from .cli_support import cli_failure, cli_services
 from .domain import credential_files, credential_list, issuance, issuer_keys, revocation
 from .domain.audit import Actor
 from .domain.credential_csv import IssueRow, parse_issue_csv
-from .domain.errors import DomainError, InvalidInput
+from .domain.errors import DomainError
 from .storage.database import transaction
 
 OPERATOR = Actor.system("cli")
-
-
-def _services():
-    return current_app.extensions["microcred"]
-
-
-def _fail(exc: DomainError) -> click.ClickException:
-    if isinstance(exc, InvalidInput):
-        details = "".join(f"\n  {field or '(document)'}: {message}" for field, message in exc.errors.items())
-        return click.ClickException(f"{exc.message}{details}")
-    return click.ClickException(exc.message)
 
 
 keys_cli = AppGroup("keys", help="The issuer's signing keys (private keys live in MICROCRED_KEYS_DIR).")
@@ -36,7 +25,7 @@ keys_cli = AppGroup("keys", help="The issuer's signing keys (private keys live i
 @keys_cli.command("generate")
 def keys_generate() -> None:
     """Create an Ed25519 and an RSA-2048 key if there is no active one (safe to run again)."""
-    svc = _services()
+    svc = cli_services()
     with transaction(svc.session_factory) as session:
         created = issuer_keys.generate_keys(session, svc.keys, actor=OPERATOR, now=svc.clock())
     if not created:
@@ -49,7 +38,7 @@ def keys_generate() -> None:
 @keys_cli.command("rotate")
 def keys_rotate() -> None:
     """Retire the active keys and make new ones active; retired keys still verify what they signed."""
-    svc = _services()
+    svc = cli_services()
     with transaction(svc.session_factory) as session:
         created = issuer_keys.rotate_keys(session, svc.keys, actor=OPERATOR, now=svc.clock())
     for key in created:
@@ -61,19 +50,19 @@ def keys_rotate() -> None:
 @click.option("--reason", required=True, help="Why (for example: key file exposed). Shown to verifiers.")
 def keys_revoke(kid: str, reason: str) -> None:
     """Withdraw a compromised key: it leaves the DID document and what it signed no longer verifies."""
-    svc = _services()
+    svc = cli_services()
     try:
         with transaction(svc.session_factory) as session:
             key = issuer_keys.revoke_key(session, kid, reason=reason, actor=OPERATOR, now=svc.clock())
     except DomainError as exc:
-        raise _fail(exc) from exc
+        raise cli_failure(exc) from exc
     click.echo(f"Revoked {key.algorithm} key {key.kid}. Run `microcred keys rotate` if it was active.")
 
 
 @keys_cli.command("list")
 def keys_list() -> None:
     """Every key with its algorithm and status."""
-    svc = _services()
+    svc = cli_services()
     with transaction(svc.session_factory) as session:
         for key in issuer_keys.list_keys(session):
             when = key.revoked_at or key.retired_at or key.created_at
@@ -87,7 +76,7 @@ credentials_cli = AppGroup("credentials", help="Issued credentials.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of a table.")
 def credentials_list(as_json: bool) -> None:
     """Every issued credential: uuid, earner, micro-credential, issued, status."""
-    svc = _services()
+    svc = cli_services()
     with transaction(svc.session_factory) as session:
         rows = credential_list.all_credentials(session, now=svc.clock())
     for row in rows:
@@ -103,7 +92,7 @@ def credentials_list(as_json: bool) -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout).")
 def credentials_export(uuid: str, fmt: str, out: Path | None) -> None:
     """Write a credential as signed JSON, VC-JWT, or a baked PNG or SVG badge."""
-    svc = _services()
+    svc = cli_services()
     make = {
         "json": credential_files.signed_json,
         "jwt": credential_files.signed_jwt,
@@ -114,7 +103,7 @@ def credentials_export(uuid: str, fmt: str, out: Path | None) -> None:
         with transaction(svc.session_factory) as session:
             download = make(session, uuid)
     except DomainError as exc:
-        raise _fail(exc) from exc
+        raise cli_failure(exc) from exc
     if out is None:
         if fmt == "png":
             raise click.ClickException("A PNG is binary: write it to a file with --out FILE.")
@@ -127,7 +116,7 @@ def credentials_export(uuid: str, fmt: str, out: Path | None) -> None:
 @credentials_cli.command("process")
 def credentials_process() -> None:
     """Issue every credential an earned decision asked for that is not issued yet (for a cron job)."""
-    svc = _services()
+    svc = cli_services()
     with transaction(svc.session_factory) as session:
         attempt_ids = issuance.pending_requests(session)
     issued = 0
@@ -147,7 +136,7 @@ def credentials_process() -> None:
 def credentials_issue_csv(file, dry_run: bool) -> None:
     """Issue credentials for people named in a CSV file (columns: name, email, microcredential, awarded_on,
     optional version)."""
-    svc = _services()
+    svc = cli_services()
     with transaction(svc.session_factory) as session:
         rows, problems = parse_issue_csv(session, file.read())
     for line, message in problems:
@@ -216,19 +205,19 @@ def credentials_unsuspend(uuid: str) -> None:
 @credentials_cli.command("remind-expiring")
 def credentials_remind_expiring() -> None:
     """E-mail earners whose credentials expire within 60 or 14 days (run daily from cron)."""
-    svc = _services()
+    svc = cli_services()
     with transaction(svc.session_factory) as session:
         sent = revocation.send_expiry_reminders(session, svc.signing, now=svc.clock())
     click.echo(f"Queued {sent} expiry reminder(s).")
 
 
 def _change(operation) -> None:
-    svc = _services()
+    svc = cli_services()
     try:
         with transaction(svc.session_factory) as session:
             operation(session, svc)
     except DomainError as exc:
-        raise _fail(exc) from exc
+        raise cli_failure(exc) from exc
 
 
 def load_demo_credentials() -> None:
@@ -236,7 +225,7 @@ def load_demo_credentials() -> None:
     from .domain.demo_credentials import load_demo_credentials as load
     from .domain.issuer_keys import NoSigningKey
 
-    svc = _services()
+    svc = cli_services()
     try:
         with transaction(svc.session_factory) as session:
             issued = load(session, svc.evidence, svc.signing, now=svc.clock())

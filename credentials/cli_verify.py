@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
+from .cli_support import cli_services
 from .domain.verification import verify_credential
 from .verification import MAX_INPUT_BYTES, InputError, RemoteFetcher, Verifier
 
@@ -23,7 +23,7 @@ MARKS = {"passed": "ok", "failed": "FAILED", "warning": "warning", "skipped": "s
 @with_appcontext
 def verify_command(file: Path, as_json: bool) -> None:
     """Verify the credential in FILE (JSON, VC-JWT, baked PNG or SVG, certificate PDF; - reads standard input)."""
-    services = current_app.extensions["microcred"]
+    services = cli_services()
     data = _read(file)
     verifier = Verifier(RemoteFetcher(allow_private=services.settings.verify_allow_private))
     try:

@@ -48,73 +48,52 @@ class CertificateDesign:
     theme: CertificateTheme
     signatory_name: str
     signatory_title: str
-    has_signature: bool
-    fingerprint: str
+    signature_sha256: str | None
+    logo_sha256: str | None
     signature_image: bytes | None = None
     saved_at: datetime | None = None
 
+    @property
+    def has_signature(self) -> bool:
+        return self.signature_sha256 is not None
+
+    @property
+    def fingerprint(self) -> str:
+        """A short hash of everything the design puts on a certificate (the paper size is keyed separately)."""
+        theme = self.theme
+        parts = [theme.primary, theme.accent, theme.border, self.signatory_name, self.signatory_title]
+        text = "\n".join([*parts, self.signature_sha256 or "-", self.logo_sha256 or "-"])
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
 
 def certificate_design(session: Session, *, with_images: bool = False) -> CertificateDesign:
-    """The saved design, or the defaults (signed by the district's name) when none was saved."""
-    issuer = require_issuer(session)
-    query = select(CertificateSettings).where(CertificateSettings.issuer_id == issuer.id)
-    if with_images:
-        query = query.options(undefer(CertificateSettings.signature_image))
-    saved = session.scalar(query)
-    if saved is None:
-        theme, name, title, signature_sha, signature = (
-            DEFAULT_THEME,
-            issuer.name[:80],
-            DEFAULT_SIGNATORY_TITLE,
-            None,
-            None,
-        )
-    else:
-        theme = CertificateTheme(saved.primary_colour, saved.accent_colour, saved.border_style, saved.paper)
-        name, title, signature_sha = saved.signatory_name, saved.signatory_title, saved.signature_sha256
-        signature = saved.signature_image if with_images else None
-    return CertificateDesign(
-        theme=theme,
-        signatory_name=name,
-        signatory_title=title,
-        has_signature=signature_sha is not None,
-        fingerprint=fingerprint(theme, name, title, signature_sha, issuer.logo_sha256),
-        signature_image=signature,
-        saved_at=saved.updated_at if saved else None,
-    )
-
-
-def design_key(session: Session) -> tuple[str, str]:
-    """(fingerprint, default paper) of the current design in one small query, for looking up cached PDFs."""
+    """The saved design, or the defaults (signed by the district's name) when none was saved. Without images it is
+    one small query, which is all a cached certificate download needs (its fingerprint and default paper)."""
     row = session.execute(
-        select(
-            Issuer.name,
-            Issuer.logo_sha256,
-            CertificateSettings.primary_colour,
-            CertificateSettings.accent_colour,
-            CertificateSettings.border_style,
-            CertificateSettings.paper,
-            CertificateSettings.signatory_name,
-            CertificateSettings.signatory_title,
-            CertificateSettings.signature_sha256,
-        )
+        select(Issuer.id, Issuer.name, Issuer.logo_sha256, CertificateSettings)
         .outerjoin(CertificateSettings, CertificateSettings.issuer_id == Issuer.id)
         .order_by(Issuer.id)
         .limit(1)
     ).first()
-    if row is None or row.primary_colour is None:
-        name = row.name[:80] if row else ""
-        theme = DEFAULT_THEME
-        return fingerprint(theme, name, DEFAULT_SIGNATORY_TITLE, None, row.logo_sha256 if row else None), theme.paper
-    theme = CertificateTheme(row.primary_colour, row.accent_colour, row.border_style, row.paper)
-    key = fingerprint(theme, row.signatory_name, row.signatory_title, row.signature_sha256, row.logo_sha256)
-    return key, row.paper
-
-
-def fingerprint(theme: CertificateTheme, name: str, title: str, signature_sha: str | None, logo_sha: str | None) -> str:
-    """A short hash of everything the design puts on a certificate (the paper size is keyed separately)."""
-    text = "\n".join([theme.primary, theme.accent, theme.border, name, title, signature_sha or "-", logo_sha or "-"])
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+    if row is None:
+        require_issuer(session)  # raises the district-not-set-up error
+    saved: CertificateSettings | None = row.CertificateSettings
+    if saved is None:
+        return CertificateDesign(DEFAULT_THEME, row.name[:80], DEFAULT_SIGNATORY_TITLE, None, row.logo_sha256)
+    signature = None
+    if with_images and saved.signature_sha256 is not None:
+        signature = session.scalar(
+            select(CertificateSettings.signature_image).where(CertificateSettings.issuer_id == row.id)
+        )
+    return CertificateDesign(
+        theme=CertificateTheme(saved.primary_colour, saved.accent_colour, saved.border_style, saved.paper),
+        signatory_name=saved.signatory_name,
+        signatory_title=saved.signatory_title,
+        signature_sha256=saved.signature_sha256,
+        logo_sha256=row.logo_sha256,
+        signature_image=signature,
+        saved_at=saved.updated_at,
+    )
 
 
 def checked_design(
@@ -169,7 +148,7 @@ def save_certificate_design(
     if signature is not None:
         _check_signature(signature)
     issuer = require_issuer(session)
-    saved = session.get(CertificateSettings, issuer.id, options=[undefer(CertificateSettings.signature_image)])
+    saved = session.get(CertificateSettings, issuer.id)
     if saved is None:
         saved = CertificateSettings(issuer_id=issuer.id)
         session.add(saved)

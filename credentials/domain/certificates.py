@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, undefer
 from ..pdf import PAPERS, CertificateData, render_certificate, template_version
 from ..storage.models import Issuer
 from ..storage.models.issuance import IssuedCredential
-from .certificate_settings import certificate_design, design_key, logo_png
+from .certificate_settings import certificate_design, logo_png
 from .credential_page import credential_view
 from .errors import NotFound
 
@@ -33,14 +33,11 @@ def certificate_pdf(session: Session, uuid: str, *, paper: str | None, cache_dir
     revoked_at = session.execute(select(IssuedCredential.revoked_at).where(IssuedCredential.uuid == uuid)).first()
     if revoked_at is None:
         raise NotFound("There is no credential at this address. Check the link you were given.")
-    revoked = revoked_at[0] is not None
-    design_fingerprint, default_paper = design_key(session)
-    paper = paper or default_paper
-    state = "revoked" if revoked else "valid"
-    path = cache_dir / f"{uuid}-{template_version()}-{design_fingerprint}-{paper}-{state}.pdf"
+    design = certificate_design(session)
+    paper = paper or design.theme.paper
     filename = f"certificate-{uuid[:8]}.pdf"
     try:
-        return path.read_bytes(), filename
+        return _cache_path(cache_dir, uuid, design.fingerprint, paper, revoked_at[0] is not None).read_bytes(), filename
     except FileNotFoundError:
         pass
     view = credential_view(session, uuid)
@@ -67,13 +64,13 @@ def certificate_pdf(session: Session, uuid: str, *, paper: str | None, cache_dir
         revoked_on=view.revoked_at.date() if view.revoked_at is not None else None,
     )
     pdf = render_certificate(data, design.theme, paper)
-    # Named after what was rendered: a revocation between the two reads above renders under the revoked name.
-    path = (
-        cache_dir
-        / f"{uuid}-{template_version()}-{design.fingerprint}-{paper}-{'revoked' if data.revoked else 'valid'}.pdf"
-    )
-    _store(path, pdf)
+    # Named after what was rendered: a revocation or design change since the first reads is filed under its own key.
+    _store(_cache_path(cache_dir, uuid, design.fingerprint, paper, data.revoked), pdf)
     return pdf, filename
+
+
+def _cache_path(cache_dir: Path, uuid: str, design: str, paper: str, revoked: bool) -> Path:
+    return cache_dir / f"{uuid}-{template_version()}-{design}-{paper}-{'revoked' if revoked else 'valid'}.pdf"
 
 
 def _one_sentence(text: str) -> str:
