@@ -23,10 +23,10 @@ from pathlib import Path
 
 from throwaway import counted_queries, migrated_app, postgres_database
 
-from credentials.domain import catalog
 from credentials.domain.audit import Actor
-from credentials.domain.catalog_definitions import GRADE_BANDS
-from credentials.domain.demo import DEMO_CATALOG
+from credentials.domain.catalog import microcredentials
+from credentials.domain.catalog.definitions import GRADE_BANDS
+from credentials.domain.demo.district import DEMO_CATALOG
 from credentials.storage.database import transaction
 
 DEMO_DEFINITIONS = sorted(DEMO_CATALOG.glob("*.json"))
@@ -138,10 +138,10 @@ def publish(services, start: int, stop: int, rng: random.Random) -> None:
     for first in range(start, stop, BATCH):
         with transaction(services.session_factory) as session:
             for n in range(first, min(first + BATCH, stop)):
-                version = catalog.create_microcredential(
+                version = microcredentials.create_microcredential(
                     session, varied_definition(n, rng), actor=actor, now=services.clock()
                 )
-                catalog.publish_version(session, version, actor=actor, now=services.clock())
+                microcredentials.publish_version(session, version, actor=actor, now=services.clock())
 
 
 def measure(app, url_for: Callable[[int], str], requests: int) -> tuple[list[float], set[int]]:

@@ -103,8 +103,9 @@ def cached_downloads(runs: int) -> tuple[float, list[float]]:
     """Seconds for the first (rendering) download, and each of ``runs`` cached downloads, of one credential's PDF."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from bench.throwaway import migrated_app
-    from credentials.domain import demo, issuance, issuer_keys
     from credentials.domain.audit import Actor
+    from credentials.domain.credentials import issuance, issuer_keys
+    from credentials.domain.demo import district
     from credentials.storage.database import transaction
     from credentials.storage.models import MicroCredentialVersion
 
@@ -113,7 +114,7 @@ def cached_downloads(runs: int) -> tuple[float, list[float]]:
         services = app.extensions["microcred"]
         now = services.clock()
         with transaction(services.session_factory) as session:
-            demo.load_demo(session, services.passwords, now=now)
+            district.load_demo(session, services.passwords, now=now)
             issuer_keys.generate_keys(session, services.keys, actor=Actor.system("bench"), now=now)
         with transaction(services.session_factory) as session:
             version = session.query(MicroCredentialVersion).order_by(MicroCredentialVersion.id).first()

@@ -47,7 +47,7 @@ from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.exc import OperationalError
 from throwaway import counted_queries, migrated_app, postgres_database
 
-from credentials.domain import review_routing
+from credentials.domain.review import routing
 from credentials.storage.database import normalize_database_url, transaction
 from credentials.storage.models import Assignment, Attempt
 
@@ -66,15 +66,15 @@ class StepTimes:
         self.calls: dict[str, int] = defaultdict(int)
         self.lock = threading.Lock()
         # Private steps may be renamed one day: time those still there rather than fail.
-        self.originals = {name: getattr(review_routing, name) for name in self.STEPS if hasattr(review_routing, name)}
+        self.originals = {name: getattr(routing, name) for name in self.STEPS if hasattr(routing, name)}
 
     def install(self) -> None:
         for name, original in self.originals.items():
-            setattr(review_routing, name, self._timed(name, original))
+            setattr(routing, name, self._timed(name, original))
 
     def remove(self) -> None:
         for name, original in self.originals.items():
-            setattr(review_routing, name, original)
+            setattr(routing, name, original)
 
     def _timed(self, name, original):
         @functools.wraps(original)
@@ -112,7 +112,7 @@ def route_all(services, workers: int) -> dict:
         started = time.perf_counter()
         try:
             with transaction(services.session_factory) as session:
-                result = review_routing.route_attempt(session, session.get(Attempt, attempt_id), now=NOW)
+                result = routing.route_attempt(session, session.get(Attempt, attempt_id), now=NOW)
         except OperationalError as exc:  # a deadlock or lock timeout would land here: the submission fails
             with lock:
                 errors[type(exc.orig).__name__] += 1
@@ -156,8 +156,8 @@ def route_batch(services) -> dict:
     try:
         started = time.perf_counter()
         with transaction(services.session_factory) as session:
-            waiting = len(review_routing.waiting_attempts(session))
-            routed = review_routing.route_waiting(session, now=NOW)
+            waiting = len(routing.waiting_attempts(session))
+            routed = routing.route_waiting(session, now=NOW)
         seconds = time.perf_counter() - started
     finally:
         event.remove(services.engine, "before_cursor_execute", count)
@@ -224,7 +224,7 @@ def _finish_routing(services, outcome: dict, errors) -> bool:
     # `microcred reviews route`, the sweep, and every qualification or reviewer profile saved run this pass.
     started = time.perf_counter()
     with transaction(services.session_factory) as session:
-        results = review_routing.route_waiting(session, now=NOW)
+        results = routing.route_waiting(session, now=NOW)
     elapsed = time.perf_counter() - started
     tried = none + partial
     none, partial = waiting(services)
@@ -269,7 +269,7 @@ def measure_queue(app, email: str, requests: int) -> tuple[list[float], set[int]
             ),
             {"email": email},
         ).scalars()
-        codes = [review_routing.anonymous_code(attempt_id) for attempt_id in attempt_ids]
+        codes = [routing.anonymous_code(attempt_id) for attempt_id in attempt_ids]
     page = client.get("/reviews").get_data(as_text=True)
     missing = [code for code in codes if code not in page]
     if missing:  # time the real queue, not an error page or an empty one

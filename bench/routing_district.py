@@ -16,8 +16,10 @@ from datetime import UTC, datetime, timedelta
 from catalog import varied_definition  # bench/catalog.py
 from sqlalchemy import insert, text
 
-from credentials.domain import accounts, catalog, organizations, review_admin
 from credentials.domain.audit import Actor
+from credentials.domain.catalog import microcredentials as catalog
+from credentials.domain.people import accounts, organizations
+from credentials.domain.review import admin
 from credentials.storage.database import transaction
 from credentials.storage.models import Attempt, User, UserRole
 from credentials.storage.models.attempts import SUBMITTED
@@ -82,9 +84,9 @@ def build_district(services, rng: random.Random, attempts: int) -> dict:
             # The two queue reviewers may review everything, so routing fills them exactly to capacity (1 and 50).
             qualified = range(MICROCREDENTIALS) if n < 2 else rng.sample(range(MICROCREDENTIALS), rng.randint(2, 3))
             for index in qualified:
-                review_admin.grant_qualification(session, reviewer.id, slug=slugs[index], actor=ACTOR, now=SETUP)
+                admin.grant_qualification(session, reviewer.id, slug=slugs[index], actor=ACTOR, now=SETUP)
             if n >= 2 and rng.random() < 0.25:
-                review_admin.grant_qualification(session, reviewer.id, tag=rng.choice(TAGS), actor=ACTOR, now=SETUP)
+                admin.grant_qualification(session, reviewer.id, tag=rng.choice(TAGS), actor=ACTOR, now=SETUP)
             capacity = (1, 50)[n] if n < 2 else rng.choice(CAPACITIES)
             away_from = away_until = None
             if 2 <= n < 12:  # away today
@@ -93,7 +95,7 @@ def build_district(services, rng: random.Random, attempts: int) -> dict:
                 away_from, away_until = NOW.date() + timedelta(days=20), NOW.date() + timedelta(days=30)
             elif 17 <= n < 22:  # back already
                 away_from, away_until = NOW.date() - timedelta(days=20), NOW.date() - timedelta(days=1)
-            review_admin.set_reviewer_profile(
+            admin.set_reviewer_profile(
                 session,
                 reviewer.id,
                 capacity=capacity,
@@ -113,7 +115,7 @@ def build_district(services, rng: random.Random, attempts: int) -> dict:
         declared = 0
         for reviewer_id, school_id, qualified in rng.sample(reviewers[2:], CONFLICTS):
             candidates = [t for index in qualified for t, s in by_mc[index] if s != school_id]
-            review_admin.declare_conflict(
+            admin.declare_conflict(
                 session, reviewer_id, rng.choice(candidates), reason="Former colleague", actor=ACTOR, now=SETUP
             )
             declared += 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from routing_district import NOW
 from sqlalchemy import text
 
-from credentials.domain import review_routing
+from credentials.domain.review import routing
 
 RULES = (
     (
@@ -112,8 +112,8 @@ def waiting_with_room(services) -> int:
     """Waiting attempts for which an eligible reviewer with room exists right now (work routing left behind)."""
     with services.session_factory() as session:
         found = 0
-        for attempt in review_routing.waiting_attempts(session, limit=1_000_000):
-            found += bool(review_routing.eligible_reviewers(session, attempt, today=NOW.date()))
+        for attempt in routing.waiting_attempts(session, limit=1_000_000):
+            found += bool(routing.eligible_reviewers(session, attempt, today=NOW.date()))
         return found
 
 

@@ -45,10 +45,11 @@ from throwaway import counted_queries
 
 from credentials import create_app
 from credentials.config import Settings
-from credentials.domain import attempts, catalog
 from credentials.domain.audit import Actor
-from credentials.domain.demo import DEMO_CATALOG, DEMO_PASSWORD, load_demo
-from credentials.domain.file_kinds import detect_kind
+from credentials.domain.catalog import microcredentials
+from credentials.domain.demo.district import DEMO_CATALOG, DEMO_PASSWORD, load_demo
+from credentials.domain.portfolio import attempts
+from credentials.domain.portfolio.file_kinds import detect_kind
 from credentials.storage import migrate
 from credentials.storage.database import create_database_engine, transaction
 from credentials.storage.evidence_store import FilesystemEvidenceStore
@@ -323,8 +324,8 @@ def publish_for_dashboard(services) -> list[str]:
         load_demo(session, services.passwords, now=services.clock())
         for n in range(1, DASHBOARD_ATTEMPTS + 1):
             definition = {**base, "slug": f"dashboard-{n:02d}", "title": f"{base['title']} ({n})"}
-            version = catalog.create_microcredential(session, definition, actor=actor, now=services.clock())
-            catalog.publish_version(session, version, actor=actor, now=services.clock())
+            version = microcredentials.create_microcredential(session, definition, actor=actor, now=services.clock())
+            microcredentials.publish_version(session, version, actor=actor, now=services.clock())
             slugs.append(definition["slug"])
     return slugs
 

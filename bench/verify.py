@@ -66,8 +66,9 @@ def seed(database_url: str, workdir: Path) -> tuple[list[str], list[int], dict[s
     """Demo district, keys and CREDENTIALS issued credentials; their uuids, the user ids and the signed JSON."""
     from sqlalchemy import select
 
-    from credentials.domain import demo, issuance, issuer_keys
     from credentials.domain.audit import Actor
+    from credentials.domain.credentials import issuance, issuer_keys
+    from credentials.domain.demo import district
     from credentials.storage.database import transaction
     from credentials.storage.models import MicroCredentialVersion, User
 
@@ -75,7 +76,7 @@ def seed(database_url: str, workdir: Path) -> tuple[list[str], list[int], dict[s
     services = app.extensions["microcred"]
     now = services.clock()
     with transaction(services.session_factory) as session:
-        demo.load_demo(session, services.passwords, now=now)
+        district.load_demo(session, services.passwords, now=now)
         issuer_keys.generate_keys(session, services.keys, actor=Actor.system("bench"), now=now)
     documents: dict[str, bytes] = {}
     with transaction(services.session_factory) as session:

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .config import PROJECT_ROOT, ConfigurationError, Settings
 from .crypto.key_store import KeyStore
-from .domain.passwords import PasswordPolicy
-from .domain.status_lists import SigningContext
+from .domain.credentials.status_lists import SigningContext
+from .domain.people.passwords import PasswordPolicy
 from .mail import MailTransport, transport_for
 from .storage.database import create_database_engine, create_session_factory
 from .storage.evidence_store import EvidenceStore, FilesystemEvidenceStore

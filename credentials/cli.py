@@ -11,18 +11,12 @@ from flask import Flask
 from flask.cli import AppGroup, FlaskGroup
 
 from .cli_support import cli_failure, cli_services
-from .domain import (
-    accounts,
-    audit,
-    catalog_transfer,
-    login_throttle,
-    organizations,
-    outbox,
-    review_admin,
-    review_routing,
-)
+from .domain import audit, outbox
 from .domain.audit import Actor
+from .domain.catalog import transfer
 from .domain.errors import DomainError
+from .domain.people import accounts, login_throttle, organizations
+from .domain.review import admin, routing
 from .storage import migrate
 from .storage.database import transaction
 from .storage.models.accounts import ROLES
@@ -121,7 +115,7 @@ demo_cli = AppGroup("demo", help="Demonstration data.")
 @demo_cli.command("load")
 def demo_load() -> None:
     """Load Riverside Unified School District with schools and people (safe to run again)."""
-    from .domain.demo import DEMO_PASSWORD, load_demo
+    from .domain.demo.district import DEMO_PASSWORD, load_demo
 
     svc = cli_services()
     with transaction(svc.session_factory) as session:
@@ -192,8 +186,8 @@ def catalog_import(file, publish: bool) -> None:
     svc = cli_services()
     try:
         with transaction(svc.session_factory) as session:
-            document = catalog_transfer.parse_document(file.read())
-            version = catalog_transfer.import_definition(
+            document = transfer.parse_document(file.read())
+            version = transfer.import_definition(
                 session, document, actor=Actor.system("cli"), now=svc.clock(), publish=publish
             )
             slug, number, status = version.microcredential.slug, version.number, version.status
@@ -210,7 +204,7 @@ def catalog_export(slug: str, number: int | None) -> None:
     svc = cli_services()
     try:
         with transaction(svc.session_factory) as session:
-            document = catalog_transfer.export_definition(session, slug, number)
+            document = transfer.export_definition(session, slug, number)
     except DomainError as exc:
         raise cli_failure(exc) from exc
     click.echo(json.dumps(document, indent=2, ensure_ascii=False))
@@ -224,7 +218,7 @@ def reviews_sweep() -> None:
     """Move overdue assignments to other reviewers (telling them and the admins), then route waiting work."""
     svc = cli_services()
     with transaction(svc.session_factory) as session:
-        report = review_admin.sweep_overdue(session, now=svc.clock())
+        report = admin.sweep_overdue(session, now=svc.clock())
     click.echo(f"{report.overdue} overdue, {report.reassigned} reassigned")
 
 
@@ -236,7 +230,7 @@ def reviews_route(limit: int | None) -> None:
     """Try again to find reviewers for submitted attempts still waiting for them."""
     svc = cli_services()
     with transaction(svc.session_factory) as session:
-        routed = review_routing.route_waiting(session, now=svc.clock(), limit=limit)
+        routed = routing.route_waiting(session, now=svc.clock(), limit=limit)
     click.echo(f"{routed} waiting attempt(s) got reviewers")
 
 

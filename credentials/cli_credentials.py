@@ -10,9 +10,9 @@ import click
 from flask.cli import AppGroup
 
 from .cli_support import cli_failure, cli_services
-from .domain import credential_files, credential_list, issuance, issuer_keys, revocation
 from .domain.audit import Actor
-from .domain.credential_csv import IssueRow, parse_issue_csv
+from .domain.credentials import credential_rows, downloads, issuance, issuer_keys, revocation
+from .domain.credentials.csv_issuance import IssueRow, parse_issue_csv
 from .domain.errors import DomainError
 from .storage.database import transaction
 
@@ -78,7 +78,7 @@ def credentials_list(as_json: bool) -> None:
     """Every issued credential: uuid, earner, micro-credential, issued, status."""
     svc = cli_services()
     with transaction(svc.session_factory) as session:
-        rows = credential_list.all_credentials(session, now=svc.clock())
+        rows = credential_rows.all_credentials(session, now=svc.clock())
     for row in rows:
         if as_json:
             click.echo(json.dumps(row.as_dict()))
@@ -94,10 +94,10 @@ def credentials_export(uuid: str, fmt: str, out: Path | None) -> None:
     """Write a credential as signed JSON, VC-JWT, or a baked PNG or SVG badge."""
     svc = cli_services()
     make = {
-        "json": credential_files.signed_json,
-        "jwt": credential_files.signed_jwt,
-        "png": credential_files.baked_png,
-        "svg": credential_files.baked_svg,
+        "json": downloads.signed_json,
+        "jwt": downloads.signed_jwt,
+        "png": downloads.baked_png,
+        "svg": downloads.baked_svg,
     }[fmt]
     try:
         with transaction(svc.session_factory) as session:
@@ -222,8 +222,8 @@ def _change(operation) -> None:
 
 def load_demo_credentials() -> None:
     """The demo part of ``microcred demo load`` that needs signing keys: two teachers' earned credentials."""
-    from .domain.demo_credentials import load_demo_credentials as load
-    from .domain.issuer_keys import NoSigningKey
+    from .domain.credentials.issuer_keys import NoSigningKey
+    from .domain.demo.credentials import load_demo_credentials as load
 
     svc = cli_services()
     try:

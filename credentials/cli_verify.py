@@ -9,7 +9,7 @@ import click
 from flask.cli import with_appcontext
 
 from .cli_support import cli_services
-from .domain.verification import verify_credential
+from .domain.credentials.verification import verify_credential
 from .verification import MAX_INPUT_BYTES, InputError, RemoteFetcher, Verifier
 
 EXIT_NOT_VERIFIED = 1

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import itertools
 
-from credentials.domain import accounts, organizations
 from credentials.domain.audit import Actor
+from credentials.domain.people import accounts, organizations
 from credentials.storage.database import transaction
 from credentials.storage.models import School, User
 
@@ -59,7 +59,7 @@ class Builders:
 
     def reviewer(self, *, school=None, slug=None, tag=None, capacity=None, **kwargs) -> User:
         """A reviewer qualified for ``slug`` (or every micro-credential tagged ``tag``)."""
-        from credentials.domain import review_admin
+        from credentials.domain.review import admin as review_admin
 
         user = self.user("reviewer", school=school or self.school(), **kwargs)
         with transaction(self.services.session_factory) as session:
@@ -83,7 +83,7 @@ class Builders:
         """A complete attempt at ``slug`` by ``teacher`` (a new one at a new school by default), submitted."""
         import io
 
-        from credentials.domain import attempts, evidence
+        from credentials.domain.portfolio import attempts, evidence
         from credentials.storage.models import Attempt
 
         teacher = teacher or self.user("teacher", school=self.school())
@@ -112,7 +112,7 @@ class Builders:
 
     def issuer_keys(self):
         """The issuer's Ed25519 and RSA signing keys (generated once per test)."""
-        from credentials.domain import issuer_keys
+        from credentials.domain.credentials import issuer_keys
 
         self.issuer()
         with transaction(self.services.session_factory) as session:
@@ -124,8 +124,8 @@ class Builders:
         """An attempt that one qualified reviewer scored as meeting every criterion; returns the Attempt."""
         from sqlalchemy import select
 
-        from credentials.domain import review_scoring
-        from credentials.domain.review_scoring import Scores
+        from credentials.domain.review import scoring
+        from credentials.domain.review.scoring import Scores
         from credentials.storage.models import Assignment, Attempt
 
         slug = slug or self.published()
@@ -140,12 +140,12 @@ class Builders:
                 select(Assignment).where(Assignment.attempt_id == attempt.id, Assignment.status == "assigned")
             ).one()
             reviewer = session.get(User, assignment.reviewer_id)
-            review_scoring.submit_review(session, assignment, reviewer, scores, now=self.services.clock())
+            scoring.submit_review(session, assignment, reviewer, scores, now=self.services.clock())
             return session.get(Attempt, attempt.id)
 
     def credential(self, slug: str | None = None, teacher: User | None = None, *, share: bool = False):
         """An issued credential for a newly earned attempt (keys generated if needed)."""
-        from credentials.domain import issuance
+        from credentials.domain.credentials import issuance
 
         self.issuer_keys()
         attempt = self.earned(slug, teacher, share=share)
@@ -154,14 +154,14 @@ class Builders:
 
     def published(self, doc: dict | None = None) -> str:
         """Create and publish a micro-credential; returns its slug."""
-        from credentials.domain import catalog
+        from credentials.domain.catalog import microcredentials
 
         self.issuer()
         with transaction(self.services.session_factory) as session:
-            version = catalog.create_microcredential(
+            version = microcredentials.create_microcredential(
                 session, doc or definition(), actor=Actor.system("test"), now=self.services.clock()
             )
-            catalog.publish_version(session, version, actor=Actor.system("test"), now=self.services.clock())
+            microcredentials.publish_version(session, version, actor=Actor.system("test"), now=self.services.clock())
             return version.microcredential.slug
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from credentials.domain import review_scoring
-from credentials.domain.review_scoring import Scores
+from credentials.domain.review import scoring
+from credentials.domain.review.scoring import Scores
 from credentials.storage.database import transaction
 from credentials.storage.models import Assignment, User
 
@@ -32,4 +32,4 @@ def submit_review(services, assignment_id: int, scores: Scores) -> None:
     with transaction(services.session_factory) as session:
         assignment = session.get(Assignment, assignment_id)
         reviewer = session.get(User, assignment.reviewer_id)
-        review_scoring.submit_review(session, assignment, reviewer, scores, now=services.clock())
+        scoring.submit_review(session, assignment, reviewer, scores, now=services.clock())

@@ -7,7 +7,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import func, select, text
 
 from credentials.domain import outbox
-from credentials.domain.demo import DEMO_PASSWORD, PEOPLE
+from credentials.domain.demo.district import DEMO_PASSWORD, PEOPLE
 from credentials.storage import migrate
 from credentials.storage.database import transaction
 from credentials.storage.models import AuditEvent, OutboxMessage, User

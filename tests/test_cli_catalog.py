@@ -1,6 +1,6 @@
 import json
 
-from credentials.domain import catalog
+from credentials.domain.catalog import microcredentials
 
 from .builders import definition
 
@@ -12,7 +12,7 @@ def test_import_and_export_from_the_command_line(app, tmp_path, session):
     result = runner.invoke(args=["catalog", "import", str(path), "--publish"])
     assert result.exit_code == 0, result.output
     assert "Imported exit-tickets as version 1 (published)." in result.output
-    assert catalog.current_version(session, "exit-tickets").number == 1
+    assert microcredentials.current_version(session, "exit-tickets").number == 1
     result = runner.invoke(args=["catalog", "export", "exit-tickets"])
     assert result.exit_code == 0
     exported = json.loads(result.output)
@@ -29,7 +29,7 @@ def test_import_errors_name_each_field_path(app, tmp_path, session):
     assert result.exit_code == 1
     assert "rubric.criteria[0].levels: Add at least 2." in result.output
     assert "template.parts[0].prompts[0].word_limit: Use a number of at least 1." in result.output
-    assert catalog.admin_overview(session) == []
+    assert microcredentials.admin_overview(session) == []
 
 
 def test_export_of_an_unknown_slug_fails_clearly(app):

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from credentials.domain import review_admin, review_routing
 from credentials.domain.audit import Actor
+from credentials.domain.review import admin, routing
 from credentials.storage.database import transaction
 from credentials.storage.models import Assignment, OutboxMessage
 
@@ -62,7 +62,7 @@ def test_sweep_without_another_reviewer_returns_the_attempt_to_the_waiting_queue
 
     assert result.output == "1 overdue, 0 reassigned\n"
     assert [r.status for r in assignments(session, attempt.id)] == ["reassigned"]
-    assert [a.id for a in review_routing.waiting_attempts(session)] == [attempt.id]
+    assert [a.id for a in routing.waiting_attempts(session)] == [attempt.id]
 
 
 def test_sweep_with_nothing_overdue_changes_nothing(run, build, slug, session):
@@ -80,7 +80,7 @@ def test_sweep_with_nothing_overdue_changes_nothing(run, build, slug, session):
 def test_route_assigns_waiting_work_once_a_reviewer_is_back(run, build, slug, session, clock):
     reviewer = build.reviewer(slug=slug, email="back@riverside.example.org")
     with transaction(build.services.session_factory) as s:
-        review_admin.set_reviewer_profile(
+        admin.set_reviewer_profile(
             s,
             reviewer.id,
             capacity=5,

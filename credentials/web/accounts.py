@@ -9,10 +9,10 @@ from wtforms import EmailField, SelectField, SelectMultipleField, StringField, w
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from ..domain import accounts, invitations
 from ..domain.audit import Actor
 from ..domain.errors import InvalidInput
-from ..domain.organizations import require_issuer, school_choices
+from ..domain.people import accounts, invitations
+from ..domain.people.organizations import require_issuer, school_choices
 from ..storage.models.accounts import ISSUER_ADMIN, ROLE_LABELS, ROLES
 from .auth import link_for
 from .forms import page_number, show_domain_errors

@@ -7,10 +7,13 @@ from flask_login import current_user, login_required, login_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 
-from ..domain import attempts, credential_list, portfolio, sign_in
-from ..domain.attempts import StaleAttempt
+from ..domain.credentials import credential_rows
 from ..domain.errors import TooManyAttempts
-from ..domain.evidence import UploadLimits
+from ..domain.people import sign_in
+from ..domain.portfolio import attempt_page as portfolio
+from ..domain.portfolio import attempts
+from ..domain.portfolio.attempts import StaleAttempt
+from ..domain.portfolio.evidence import UploadLimits
 from ..storage.database import transaction
 from ..storage.models.accounts import TEACHER
 from .errors import error_response
@@ -49,7 +52,7 @@ def _render(attempt, *, outcome=None, posted=None, message=None, status=200):
 @bp.get("/my/microcredentials")
 @role_required(TEACHER)
 def dashboard():
-    page = credential_list.teacher_dashboard(db(), current_user, now=now())
+    page = credential_rows.teacher_dashboard(db(), current_user, now=now())
     return render_template("attempts/dashboard.html", rows=page.rows, credentials=page.credentials)
 
 

@@ -8,9 +8,9 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from ..domain import invitations, sign_in
 from ..domain.errors import InvalidInput, TooManyAttempts
-from ..domain.passwords import MAX_LENGTH, MIN_LENGTH
+from ..domain.people import invitations, sign_in
+from ..domain.people.passwords import MAX_LENGTH, MIN_LENGTH
 from ..storage.database import transaction
 from ..storage.models.accounts import INVITATION, PASSWORD_RESET
 from .forms import safe_next, show_domain_errors

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 
-from ..domain import portfolio
-from ..domain.catalog_definitions import GRADE_BANDS
-from ..domain.catalog_search import CREDIT_BANDS, CatalogQuery, catalog_page_for, public_badge, search_catalog
+from ..domain.catalog.definitions import GRADE_BANDS
+from ..domain.catalog.search_page import CREDIT_BANDS, CatalogQuery, catalog_page_for, public_badge, search_catalog
+from ..domain.portfolio import attempt_page as portfolio
 from ..storage.models.accounts import TEACHER
 from .forms import page_number
 from .transaction import db

@@ -9,9 +9,9 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from ..domain import catalog, catalog_definitions, catalog_preview, catalog_transfer
 from ..domain.audit import Actor
-from ..domain.catalog_diff import diff_versions
+from ..domain.catalog import definitions, microcredentials, preview_page, transfer
+from ..domain.catalog.diff import diff_versions
 from ..domain.errors import InvalidInput
 from ..storage.models.accounts import ISSUER_ADMIN
 from .catalog import BADGE_CSP
@@ -39,24 +39,24 @@ def _editor(doc: dict, *, version=None, errors=None, note=None, status=200):
         version=version,
         errors=errors or {},
         note=note,
-        labels=catalog_definitions,
-        grade_band_options=[(band, band) for band in catalog_definitions.GRADE_BANDS],
+        labels=definitions,
+        grade_band_options=[(band, band) for band in definitions.GRADE_BANDS],
         action=FlaskForm(),
     ), status
 
 
-def _posted() -> tuple[dict, str, catalog.ImageChange]:
+def _posted() -> tuple[dict, str, microcredentials.ImageChange]:
     """The posted definition, the button pressed, and what to do with the badge image."""
     upload = request.files.get("image")
     data = upload.read() if upload and upload.filename else None
-    image = catalog.ImageChange(data=data, remove=request.form.get("remove_image") == "yes")
+    image = microcredentials.ImageChange(data=data, remove=request.form.get("remove_image") == "yes")
     return parse_form(request.form), request.form.get("action", "save"), image
 
 
 @bp.get("")
 @role_required(ISSUER_ADMIN)
 def list_microcredentials():
-    return render_template("catalog_admin/list.html", rows=catalog.admin_overview(db()))
+    return render_template("catalog_admin/list.html", rows=microcredentials.admin_overview(db()))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -69,7 +69,7 @@ def new_microcredential():
         changed, note = apply_action(doc, action)
         return _editor(changed, note=note)
     try:
-        version = catalog.create_microcredential(db(), doc, image=image, actor=_actor(), now=now())
+        version = microcredentials.create_microcredential(db(), doc, image=image, actor=_actor(), now=now())
     except InvalidInput as exc:
         return _editor(doc, errors=exc.errors, note=_image_note(image), status=422)
     flash(f"Saved “{version.title}” as a draft (version 1). Preview it, then publish it when it is ready.", "success")
@@ -79,14 +79,14 @@ def new_microcredential():
 @bp.get("/<slug>")
 @role_required(ISSUER_ADMIN)
 def show_microcredential(slug: str):
-    history = catalog.version_history(db(), slug)
+    history = microcredentials.version_history(db(), slug)
     return render_template("catalog_admin/show.html", slug=slug, history=history, action=FlaskForm())
 
 
 @bp.post("/<slug>/new-version")
 @role_required(ISSUER_ADMIN)
 def new_version(slug: str):
-    draft = catalog.start_new_version(db(), slug, actor=_actor(), now=now())
+    draft = microcredentials.start_new_version(db(), slug, actor=_actor(), now=now())
     flash(f"Version {draft.number} is a new draft, copied from the newest version.", "info")
     return redirect(url_for("catalog_admin.edit_draft", slug=slug))
 
@@ -94,7 +94,7 @@ def new_version(slug: str):
 @bp.route("/<slug>/draft", methods=["GET", "POST"])
 @role_required(ISSUER_ADMIN)
 def edit_draft(slug: str):
-    draft = next((v for v in catalog.version_history(db(), slug) if v.status == "draft"), None)
+    draft = next((v for v in microcredentials.version_history(db(), slug) if v.status == "draft"), None)
     if draft is None:
         flash("There is no draft to edit. Start a new version first.", "info")
         return redirect(url_for("catalog_admin.show_microcredential", slug=slug))
@@ -105,7 +105,7 @@ def edit_draft(slug: str):
         changed, note = apply_action(doc, action)
         return _editor(changed, version=draft, note=note)
     try:
-        catalog.save_draft(db(), draft, doc, image=image, actor=_actor(), now=now())
+        microcredentials.save_draft(db(), draft, doc, image=image, actor=_actor(), now=now())
     except InvalidInput as exc:
         return _editor(doc, version=draft, errors=exc.errors, note=_image_note(image), status=422)
     flash(f"Saved the draft (version {draft.number}).", "success")
@@ -115,9 +115,9 @@ def edit_draft(slug: str):
 @bp.post("/<slug>/versions/<int:number>/publish")
 @role_required(ISSUER_ADMIN)
 def publish(slug: str, number: int):
-    version = catalog.get_version(db(), slug, number)
+    version = microcredentials.get_version(db(), slug, number)
     try:
-        catalog.publish_version(db(), version, actor=_actor(), now=now())
+        microcredentials.publish_version(db(), version, actor=_actor(), now=now())
     except InvalidInput as exc:
         return _editor(version.definition, version=version, errors=exc.errors, status=422)
     flash(
@@ -130,7 +130,7 @@ def publish(slug: str, number: int):
 @bp.post("/<slug>/retire")
 @role_required(ISSUER_ADMIN)
 def retire(slug: str):
-    version = catalog.retire_microcredential(db(), slug, actor=_actor(), now=now())
+    version = microcredentials.retire_microcredential(db(), slug, actor=_actor(), now=now())
     flash(f"Retired version {version.number}: it has left the catalog and takes no new attempts.", "success")
     return redirect(url_for("catalog_admin.show_microcredential", slug=slug))
 
@@ -138,7 +138,9 @@ def retire(slug: str):
 @bp.post("/<slug>/versions/<int:number>/discard")
 @role_required(ISSUER_ADMIN)
 def discard(slug: str, number: int):
-    removed_all = catalog.discard_draft(db(), catalog.get_version(db(), slug, number), actor=_actor(), now=now())
+    removed_all = microcredentials.discard_draft(
+        db(), microcredentials.get_version(db(), slug, number), actor=_actor(), now=now()
+    )
     flash(f"Discarded the draft (version {number}).", "success")
     if removed_all:
         return redirect(url_for("catalog_admin.list_microcredentials"))
@@ -150,7 +152,7 @@ def discard(slug: str, number: int):
 def preview(slug: str, number: int):
     return render_template(
         "catalog_admin/preview.html",
-        page=catalog_preview.preview_page(db(), slug, number),
+        page=preview_page.preview_page(db(), slug, number),
         badge_url=url_for("catalog_admin.badge", slug=slug, number=number),
         action=FlaskForm(),
     )
@@ -159,7 +161,7 @@ def preview(slug: str, number: int):
 @bp.get("/<slug>/versions/<int:number>/badge")
 @role_required(ISSUER_ADMIN)
 def badge(slug: str, number: int):
-    image = catalog_preview.version_badge(db(), slug, number)
+    image = preview_page.version_badge(db(), slug, number)
     response = Response(image.data, mimetype=image.media_type)
     response.headers["Content-Security-Policy"] = BADGE_CSP
     response.set_etag(image.etag)
@@ -169,7 +171,7 @@ def badge(slug: str, number: int):
 @bp.get("/<slug>/versions/<int:number>/export.json")
 @role_required(ISSUER_ADMIN)
 def export(slug: str, number: int):
-    document = catalog_transfer.export_definition(db(), slug, number)
+    document = transfer.export_definition(db(), slug, number)
     return Response(
         json.dumps(document, indent=2, ensure_ascii=False) + "\n",
         mimetype="application/json",
@@ -180,19 +182,19 @@ def export(slug: str, number: int):
 @bp.get("/<slug>/compare")
 @role_required(ISSUER_ADMIN)
 def compare(slug: str):
-    older = catalog.get_version(db(), slug, request.args.get("from", type=int) or abort(400))
-    newer = catalog.get_version(db(), slug, request.args.get("to", type=int) or abort(400))
+    older = microcredentials.get_version(db(), slug, request.args.get("from", type=int) or abort(400))
+    newer = microcredentials.get_version(db(), slug, request.args.get("to", type=int) or abort(400))
     return render_template(
         "catalog_admin/compare.html",
         slug=slug,
         older=older,
         newer=newer,
         changes=diff_versions(older, newer),
-        history=catalog.version_history(db(), slug),
+        history=microcredentials.version_history(db(), slug),
     )
 
 
-def _image_note(image: catalog.ImageChange) -> str | None:
+def _image_note(image: microcredentials.ImageChange) -> str | None:
     if image.data:
         return "Browsers do not resend files: choose the badge image again before saving."
     return None

@@ -15,8 +15,8 @@ from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
-from ..domain import certificate_settings
 from ..domain.audit import Actor
+from ..domain.credentials import certificate_design
 from ..domain.errors import InvalidInput
 from ..storage.models.accounts import ISSUER_ADMIN
 from .errors import error_response
@@ -40,10 +40,10 @@ class ColourField(StringField):
 class DesignForm(FlaskForm):
     primary = ColourField("Main colour", description="Titles and the earner's name. Must be dark enough to read.")
     accent = ColourField("Accent colour", description="Rules, the border and ornaments.")
-    border = SelectField("Border", choices=[SelectChoice(k, v) for k, v in certificate_settings.BORDER_LABELS.items()])
+    border = SelectField("Border", choices=[SelectChoice(k, v) for k, v in certificate_design.BORDER_LABELS.items()])
     paper = SelectField(
         "Default paper size",
-        choices=[SelectChoice(k, v) for k, v in certificate_settings.PAPER_LABELS.items()],
+        choices=[SelectChoice(k, v) for k, v in certificate_design.PAPER_LABELS.items()],
         description="Anyone can still download the other size.",
     )
     signatory_name = StringField("Signed by", validators=[Length(max=80)])
@@ -61,7 +61,7 @@ def _design_values(source) -> dict[str, str]:
 @bp.route("", methods=["GET", "POST"])
 @role_required(ISSUER_ADMIN)
 def edit():
-    design = certificate_settings.certificate_design(db())
+    design = certificate_design.certificate_design(db())
     form = DesignForm()
     if request.method == "GET":
         theme = design.theme
@@ -73,10 +73,10 @@ def edit():
         values = {name: getattr(form, name).data for name in DESIGN_FIELDS}
         try:
             if request.form.get("action") == "preview":
-                certificate_settings.checked_design(**values)
+                certificate_design.checked_design(**values)
             else:
                 signature = form.signature.data.read() if form.signature.data else None
-                certificate_settings.save_certificate_design(
+                certificate_design.save_certificate_design(
                     db(), **values, signature=signature, remove_signature=form.remove_signature.data,
                     actor=Actor.user(current_user), now=now(),
                 )  # fmt: skip
@@ -93,7 +93,7 @@ def edit():
 @role_required(ISSUER_ADMIN)
 def preview():
     try:
-        png = certificate_settings.preview_png(
+        png = certificate_design.preview_png(
             db(), **_design_values(request.args), public_url=services().settings.public_url, today=now().date()
         )
     except InvalidInput as exc:

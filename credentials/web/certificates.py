@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from ..domain.certificates import certificate_pdf
+from ..domain.credentials.certificates import certificate_pdf
 from .transaction import db, services
 
 bp = Blueprint("certificates", __name__)

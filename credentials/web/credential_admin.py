@@ -14,8 +14,8 @@ from wtforms import DateField, EmailField, SelectField, StringField, TextAreaFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from ..domain import credential_admin, revocation
 from ..domain.audit import Actor
+from ..domain.credentials import admin, revocation
 from ..domain.errors import Conflict, InvalidInput
 from ..storage.models.accounts import ISSUER_ADMIN
 from .forms import page_number, show_domain_errors
@@ -70,13 +70,13 @@ class CsvForm(FlaskForm):
         "CSV file",
         validators=[FileRequired("Choose a CSV file.")],
         description="Columns: name, email, microcredential (its address, e.g. exit-tickets), awarded_on "
-        f"(YYYY-MM-DD), optionally version. At most {credential_admin.WEB_CSV_ROWS} rows.",
+        f"(YYYY-MM-DD), optionally version. At most {admin.WEB_CSV_ROWS} rows.",
     )
 
 
 def _issue_form(**kwargs) -> IssueForm:
     form = IssueForm(**kwargs)
-    choices = credential_admin.version_choices(db())
+    choices = admin.version_choices(db())
     form.microcredential.choices = [SelectChoice("", "Choose a micro-credential"), *(SelectChoice(*c) for c in choices)]
     return form
 
@@ -89,16 +89,16 @@ def _actor() -> Actor:
 @role_required(ISSUER_ADMIN)
 def list_credentials():
     status = request.args.get("status", "")
-    criteria = credential_admin.CredentialFilter(
-        query=request.args.get("q", "")[:200], status=status if status in credential_admin.STATUSES else ""
+    criteria = admin.CredentialFilter(
+        query=request.args.get("q", "")[:200], status=status if status in admin.STATUSES else ""
     )
-    result = credential_admin.find_credentials(db(), criteria, now=now(), page=page_number())
+    result = admin.find_credentials(db(), criteria, now=now(), page=page_number())
     return render_template(
         "credential_admin/list.html",
         result=result,
         criteria=criteria,
-        statuses=credential_admin.STATUSES,
-        csv_rows=credential_admin.WEB_CSV_ROWS,
+        statuses=admin.STATUSES,
+        csv_rows=admin.WEB_CSV_ROWS,
     )
 
 
@@ -108,7 +108,7 @@ def issue():
     form = _issue_form()
     if form.validate_on_submit():
         try:
-            credential, created = credential_admin.issue_to_person(
+            credential, created = admin.issue_to_person(
                 db(), services().signing, name=form.name.data, email=form.email.data,
                 microcredential=form.microcredential.data, awarded_on=form.awarded_on.data, actor=_actor(), now=now(),
             )  # fmt: skip
@@ -129,7 +129,7 @@ def issue_csv():
     form = CsvForm()
     outcome = None
     if form.validate_on_submit():
-        outcome = credential_admin.issue_from_csv(
+        outcome = admin.issue_from_csv(
             db(), services().signing, form.file.data.read(), check_only=request.form.get("action") != "issue",
             actor=_actor(), now=now(),
         )  # fmt: skip
@@ -153,14 +153,14 @@ def show_credential(uuid):
 
 
 def _detail_page(uuid, revoke_form: RevokeForm | None = None, suspend_form: SuspendForm | None = None) -> str:
-    detail = credential_admin.credential_detail(db(), str(uuid), now=now())
+    detail = admin.credential_detail(db(), str(uuid), now=now())
     return render_template(
         "credential_admin/credential.html",
         detail=detail,
         revoke_form=revoke_form or RevokeForm(formdata=None),
         suspend_form=suspend_form or SuspendForm(formdata=None),
         action=FlaskForm(),
-        statuses=credential_admin.STATUSES,
+        statuses=admin.STATUSES,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from ..domain.home import start_page
+from ..domain.people.start_page import start_page
 from .transaction import db
 
 bp = Blueprint("home", __name__)

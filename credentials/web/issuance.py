@@ -9,8 +9,8 @@ from flask import Blueprint, Response, abort, jsonify, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
 
-from ..domain import credential_files, issuer_keys, status_lists
-from ..domain.verification_page import credential_page
+from ..domain.credentials import downloads, issuer_keys, status_lists
+from ..domain.credentials.credential_page import credential_page
 from ..openbadges.did_web import did_document_path
 from .transaction import db, now, services
 from .verify import verification_services
@@ -29,7 +29,7 @@ def _public(response: Response, max_age: int) -> Response:
     return response
 
 
-def _download(download: credential_files.Download, *, attachment: bool = True) -> Response:
+def _download(download: downloads.Download, *, attachment: bool = True) -> Response:
     response = Response(download.data, mimetype=download.media_type)
     if attachment:
         response.headers["Content-Disposition"] = f'attachment; filename="{download.filename}"'
@@ -61,7 +61,7 @@ def show(credential_uuid):
     uuid = str(credential_uuid)
     best = request.accept_mimetypes.best_match(["text/html", JSON_LD, VC_LD, "application/json"])
     if best in (JSON_LD, VC_LD) and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]:
-        download = credential_files.signed_json(db(), uuid)
+        download = downloads.signed_json(db(), uuid)
         response = _public(Response(download.data, mimetype=best), 300)
         response.vary.add("Accept")
         return response
@@ -86,20 +86,20 @@ def show(credential_uuid):
 
 @bp.get("/c/<uuid:credential_uuid>.json")
 def download_json(credential_uuid):
-    return _download(credential_files.signed_json(db(), str(credential_uuid)), attachment=False)
+    return _download(downloads.signed_json(db(), str(credential_uuid)), attachment=False)
 
 
 @bp.get("/c/<uuid:credential_uuid>.jwt")
 def download_jwt(credential_uuid):
-    algorithm = request.args.get("alg", credential_files.EDDSA)
-    return _download(credential_files.signed_jwt(db(), str(credential_uuid), algorithm), attachment=False)
+    algorithm = request.args.get("alg", downloads.EDDSA)
+    return _download(downloads.signed_jwt(db(), str(credential_uuid), algorithm), attachment=False)
 
 
 @bp.get("/c/<uuid:credential_uuid>.png")
 def download_png(credential_uuid):
-    return _download(credential_files.baked_png(db(), str(credential_uuid)))
+    return _download(downloads.baked_png(db(), str(credential_uuid)))
 
 
 @bp.get("/c/<uuid:credential_uuid>.svg")
 def download_svg(credential_uuid):
-    return _download(credential_files.baked_svg(db(), str(credential_uuid)))
+    return _download(downloads.baked_svg(db(), str(credential_uuid)))

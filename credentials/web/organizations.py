@@ -9,9 +9,9 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, EmailField, StringField, URLField
 from wtforms.validators import DataRequired, Length
 
-from ..domain import organizations
 from ..domain.audit import Actor
 from ..domain.errors import InvalidInput
+from ..domain.people import organizations
 from ..storage.models.accounts import ISSUER_ADMIN
 from .forms import show_domain_errors
 from .sessions import role_required

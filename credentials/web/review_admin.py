@@ -11,9 +11,9 @@ from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from ..domain import inter_rater, review_admin, review_admin_pages, review_history, review_reports
 from ..domain.audit import Actor
 from ..domain.errors import InvalidInput
+from ..domain.review import admin, admin_page, history_page, inter_rater, reports
 from ..storage.models.accounts import ISSUER_ADMIN
 from .forms import show_domain_errors
 from .sessions import role_required
@@ -115,7 +115,7 @@ def reassign(assignment_id: int):
     form = ReassignForm()
     if form.validate_on_submit():
         try:
-            review_admin.reassign(db(), assignment_id, reason=form.reason.data, actor=_actor(), now=now())
+            admin.reassign(db(), assignment_id, reason=form.reason.data, actor=_actor(), now=now())
         except InvalidInput as exc:
             show_domain_errors(form, exc)
         else:
@@ -129,19 +129,19 @@ def reassign(assignment_id: int):
 
 
 def _overview_page(form: ReassignForm, failed: int | None = None):
-    data = review_admin_pages.overview(db(), _today())
+    data = admin_page.overview(db(), _today())
     return render_template("review_admin/overview.html", data=data, form=form, failed=failed), 422 if failed else 200
 
 
 @bp.route("/reviewers/<int:user_id>", methods=["GET", "POST"])
 @role_required(ISSUER_ADMIN)
 def reviewer(user_id: int):
-    detail = review_admin_pages.reviewer_detail(db(), user_id, _today())
+    detail = admin_page.reviewer_detail(db(), user_id, _today())
     load = detail.load
     form = ProfileForm(data=_profile_data(load))
     if form.validate_on_submit():
         try:
-            review_admin.set_reviewer_profile(
+            admin.set_reviewer_profile(
                 db(),
                 user_id,
                 capacity=form.capacity.data,
@@ -161,11 +161,11 @@ def reviewer(user_id: int):
 @bp.post("/reviewers/<int:user_id>/qualifications")
 @role_required(ISSUER_ADMIN)
 def grant(user_id: int):
-    detail = review_admin_pages.reviewer_detail(db(), user_id, _today())
+    detail = admin_page.reviewer_detail(db(), user_id, _today())
     form = _qualification_form(detail)
     if form.validate_on_submit():
         try:
-            review_admin.grant_qualification(
+            admin.grant_qualification(
                 db(),
                 user_id,
                 slug=form.microcredential.data or None,
@@ -184,7 +184,7 @@ def grant(user_id: int):
 @bp.post("/reviewers/<int:user_id>/qualifications/<int:qualification_id>/revoke")
 @role_required(ISSUER_ADMIN)
 def revoke(user_id: int, qualification_id: int):
-    review_admin.revoke_qualification(db(), qualification_id, reviewer_id=user_id, actor=_actor(), now=now())
+    admin.revoke_qualification(db(), qualification_id, reviewer_id=user_id, actor=_actor(), now=now())
     flash("The qualification is withdrawn. Assignments already made stay with the reviewer.", "success")
     return redirect(url_for("review_admin.reviewer", user_id=user_id))
 
@@ -193,7 +193,7 @@ def _profile_data(load) -> dict:
     return {"capacity": load.capacity, "away_from": load.away_from, "away_until": load.away_until}
 
 
-def _qualification_form(detail: review_admin_pages.ReviewerDetail, *, submitted: bool = True) -> QualificationForm:
+def _qualification_form(detail: admin_page.ReviewerDetail, *, submitted: bool = True) -> QualificationForm:
     form = QualificationForm() if submitted else QualificationForm(formdata=None)
     form.microcredential.choices = [
         SelectChoice("", "No single micro-credential"),
@@ -212,13 +212,13 @@ def _reviewer_page(detail, *, profile: ProfileForm | None = None, grant: Qualifi
 @bp.route("/conflicts", methods=["GET", "POST"])
 @role_required(ISSUER_ADMIN)
 def conflicts():
-    page = review_admin_pages.conflicts_page(db())
+    page = admin_page.conflicts_page(db())
     form = ConflictForm()
     form.reviewer.choices = [SelectChoice("", "Choose a reviewer"), *(SelectChoice(*c) for c in page.reviewers)]
     form.teacher.choices = [SelectChoice("", "Choose a teacher"), *(SelectChoice(*c) for c in page.teachers)]
     if form.validate_on_submit():
         try:
-            review_admin.declare_conflict(
+            admin.declare_conflict(
                 db(), form.reviewer.data, form.teacher.data, reason=form.reason.data, actor=_actor(), now=now()
             )
         except InvalidInput as exc:
@@ -235,13 +235,13 @@ def holidays():
     form = HolidayForm()
     if form.validate_on_submit():
         try:
-            holiday = review_admin.add_holiday(db(), form.day.data, form.name.data, actor=_actor(), now=now())
+            holiday = admin.add_holiday(db(), form.day.data, form.name.data, actor=_actor(), now=now())
         except InvalidInput as exc:
             show_domain_errors(form, exc)
         else:
             flash(f"{holiday.name} ({holiday.day:%d %B %Y}) is a holiday; new deadlines skip it.", "success")
             return redirect(url_for("review_admin.holidays"))
-    rows = review_reports.holidays(db())
+    rows = reports.holidays(db())
     return render_template("review_admin/holidays.html", rows=rows, form=form), 422 if form.errors else 200
 
 
@@ -257,7 +257,7 @@ def return_incomplete(attempt_id: int):
     form = IncompleteForm()
     if form.validate_on_submit():
         try:
-            review_admin.return_incomplete(db(), attempt_id, reason=form.reason.data, actor=_actor(), now=now())
+            admin.return_incomplete(db(), attempt_id, reason=form.reason.data, actor=_actor(), now=now())
         except InvalidInput as exc:
             show_domain_errors(form, exc)
         else:
@@ -272,7 +272,7 @@ def override(attempt_id: int):
     form = OverrideForm()
     if form.validate_on_submit():
         try:
-            review_admin.override_decision(
+            admin.override_decision(
                 db(), attempt_id, outcome=form.outcome.data, reason=form.reason.data, actor=_actor(), now=now()
             )
         except InvalidInput as exc:
@@ -284,7 +284,7 @@ def override(attempt_id: int):
 
 
 def _attempt_page(attempt_id: int, *, incomplete=None, override=None):
-    review = review_history.attempt_review(db(), attempt_id)
+    review = history_page.attempt_review(db(), attempt_id)
     incomplete = incomplete or IncompleteForm(formdata=None)
     override = override or OverrideForm(formdata=None)
     status = 422 if incomplete.errors or override.errors else 200

@@ -9,10 +9,10 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..domain import review_queue, review_scoring
 from ..domain.errors import InvalidInput
-from ..domain.review_routing import anonymous_code
-from ..domain.review_scoring import Scores
+from ..domain.review import reviewer_page, scoring
+from ..domain.review.routing import anonymous_code
+from ..domain.review.scoring import Scores
 from ..storage.models.accounts import REVIEWER
 from .evidence_files import evidence_response
 from .sessions import role_required
@@ -33,12 +33,12 @@ NOT_SUBMITTED = (
 
 
 def _queue(*, errors=None, status=200):
-    rows = review_queue.reviewer_queue(db(), current_user, today=now().date())
+    rows = reviewer_page.reviewer_queue(db(), current_user, today=now().date())
     return render_template("reviews/queue.html", rows=rows, errors=errors or {}, posted=request.form), status
 
 
 def _review(assignment, *, errors=None, scores=None, message=None, status=200):
-    page = review_queue.review_page(db(), assignment)
+    page = reviewer_page.review_page(db(), assignment)
     return render_template(
         "reviews/review.html", page=page, errors=errors or {}, posted=scores, message=message, form_data=request.form
     ), status
@@ -62,15 +62,15 @@ def queue():
 @bp.get("/<int:assignment_id>")
 @role_required(REVIEWER)
 def show(assignment_id: int):
-    return _review(review_queue.reviewer_assignment(db(), assignment_id, current_user))
+    return _review(reviewer_page.reviewer_assignment(db(), assignment_id, current_user))
 
 
 @bp.post("/<int:assignment_id>")
 @role_required(REVIEWER)
 def score(assignment_id: int):
-    assignment = review_queue.reviewer_assignment(db(), assignment_id, current_user)
+    assignment = reviewer_page.reviewer_assignment(db(), assignment_id, current_user)
     scores, submit = _posted_scores(), request.form.get("action") == "submit"
-    keep = review_scoring.submit_review if submit else review_scoring.save_scores
+    keep = scoring.submit_review if submit else scoring.save_scores
     try:
         keep(db(), assignment, current_user, scores, now=now())
     except InvalidInput as exc:
@@ -86,9 +86,9 @@ def score(assignment_id: int):
 @bp.post("/<int:assignment_id>/recuse")
 @role_required(REVIEWER)
 def recuse(assignment_id: int):
-    assignment = review_queue.reviewer_assignment(db(), assignment_id, current_user)
+    assignment = reviewer_page.reviewer_assignment(db(), assignment_id, current_user)
     try:
-        review_scoring.recuse(db(), assignment, current_user, reason=request.form.get("reason", ""), now=now())
+        scoring.recuse(db(), assignment, current_user, reason=request.form.get("reason", ""), now=now())
     except InvalidInput as exc:
         return _review(assignment, errors=exc.errors, status=422)
     flash("You have stepped back from this review; it goes to another reviewer.", "success")
@@ -98,16 +98,16 @@ def recuse(assignment_id: int):
 @bp.get("/<int:assignment_id>/files/<int:artifact_id>")
 @role_required(REVIEWER)
 def download(assignment_id: int, artifact_id: int):
-    assignment = review_queue.reviewer_assignment(db(), assignment_id, current_user)
-    artifact = review_queue.review_artifact(assignment, artifact_id)
+    assignment = reviewer_page.reviewer_assignment(db(), assignment_id, current_user)
+    artifact = reviewer_page.review_artifact(assignment, artifact_id)
     return evidence_response(artifact)
 
 
 @bp.get("/<int:assignment_id>/files/<int:artifact_id>/view")
 @role_required(REVIEWER)
 def view(assignment_id: int, artifact_id: int):
-    assignment = review_queue.reviewer_assignment(db(), assignment_id, current_user)
-    artifact = review_queue.review_artifact(assignment, artifact_id, inline=True)
+    assignment = reviewer_page.reviewer_assignment(db(), assignment_id, current_user)
+    artifact = reviewer_page.review_artifact(assignment, artifact_id, inline=True)
     csp = PDF_VIEW_CSP if artifact.kind == "pdf" else VIEW_CSP
     response = evidence_response(artifact, disposition="inline", csp=csp)
     response.headers["X-Frame-Options"] = "SAMEORIGIN"  # the review page frames PDFs; nobody else may
@@ -118,7 +118,7 @@ def view(assignment_id: int, artifact_id: int):
 @role_required(REVIEWER)
 def declare_conflict():
     try:
-        review_queue.declare_conflict_by_email(
+        reviewer_page.declare_conflict_by_email(
             db(), current_user, email=request.form.get("email", ""), reason=request.form.get("reason", ""), now=now()
         )
     except InvalidInput as exc:

@@ -7,7 +7,7 @@ from functools import wraps
 from flask import Flask, abort, request
 from flask_login import LoginManager, current_user
 
-from ..domain.accounts import user_for_session
+from ..domain.people.accounts import user_for_session
 from ..storage.models.accounts import ROLE_LABELS
 from .transaction import db
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from ..domain.shared_evidence import shared_evidence, shared_file
+from ..domain.credentials.shared_evidence_page import shared_evidence, shared_file
 from .evidence_files import evidence_response
 from .transaction import db
 

@@ -11,8 +11,8 @@ from flask import Flask, Response, current_app, g
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from ..domain.credentials.issuance import issue_for_attempt
 from ..domain.errors import DomainError
-from ..domain.issuance import issue_for_attempt
 from ..domain.outbox import deliver_due
 from ..storage.database import transaction
 from ..storage.models import IssuanceRequest, OutboxMessage

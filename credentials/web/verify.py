@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Flask, current_app, jsonify, render_template, request, url_for
 
-from ..domain.verification import verify_credential
-from ..domain.verification_page import PROOF_CACHE_SECONDS, PROOF_CACHE_SIZE, ProofCache
+from ..domain.credentials.credential_page import PROOF_CACHE_SECONDS, PROOF_CACHE_SIZE, ProofCache
+from ..domain.credentials.verification import verify_credential
 from ..verification import MAX_INPUT_BYTES, InputError, RemoteFetcher, Verifier
 from ..verification.cache import BoundedCache
 from ..verification.openapi import openapi_document

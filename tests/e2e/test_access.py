@@ -18,7 +18,7 @@ from playwright.sync_api import Error as BrowserError
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from credentials.domain import attempts, evidence
+from credentials.domain.portfolio import attempts, evidence
 from credentials.storage.database import transaction
 from credentials.storage.models import Assignment, Attempt, User
 from tests.builders import Builders, definition, pdf_bytes

@@ -9,7 +9,7 @@ the certificate; the admin revokes it and its page says so.
 People, schools and reviewer qualifications are set up through domain functions first; everything else goes
 through the browser. Routing is deterministic: the three reviewers are the only ones qualified (by the tag the admin
 gives the micro-credential), equally loaded, so the first two by id review, the third breaks the tie, and a
-resubmission goes back to the first two (see ``credentials/domain/review_routing.py``). Deadlines are business
+resubmission goes back to the first two (see ``credentials/domain/review/routing.py``). Deadlines are business
 days from now, far beyond the journey.
 
 A step needs the steps before it: selecting one test (``-k test_07``) runs the earlier steps first, untested (see

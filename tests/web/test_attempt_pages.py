@@ -241,7 +241,7 @@ def test_dashboard_runs_the_same_queries_for_one_or_many_attempts(teacher, build
     ],
 )
 def test_disguised_files_are_refused_through_the_page(teacher, build, name, data, says, session):
-    from ..domain.test_file_kinds import ooxml, patched_central_directory, plain_zip
+    from tests.domain.portfolio.test_file_kinds import ooxml, patched_central_directory, plain_zip
 
     if data == "png+zip":
         data = png_bytes() + plain_zip(**{"Evil.class": b"\xca\xfe\xba\xbe"})
@@ -262,8 +262,8 @@ def test_disguised_files_are_refused_through_the_page(teacher, build, name, data
 
 
 def test_after_not_yet_the_attempt_page_offers_a_resubmission(teacher, build, slug, services, session):
-    from credentials.domain.attempts import CriterionDecision, record_decision
     from credentials.domain.audit import Actor
+    from credentials.domain.portfolio.attempts import CriterionDecision, record_decision
     from credentials.storage.database import transaction
     from credentials.storage.models import User
 

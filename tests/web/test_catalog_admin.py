@@ -4,8 +4,7 @@ import pytest
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from credentials.domain import catalog
-from credentials.domain import catalog_definitions as definitions
+from credentials.domain.catalog import definitions, microcredentials
 from credentials.storage.models import MicroCredential
 from credentials.web.catalog_form import apply_action, blank_definition, parse_form
 
@@ -90,7 +89,7 @@ def test_create_a_microcredential_through_the_editor(admin, session):
     response = post_definition(admin, "/admin/microcredentials/new", definition())
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     assert response.headers["Location"] == "/admin/microcredentials/exit-tickets"
-    version = catalog.get_version(session, "exit-tickets", 1)
+    version = microcredentials.get_version(session, "exit-tickets", 1)
     assert version.status == "draft"
     assert version.definition == definitions.normalize(definition())
 
@@ -149,14 +148,14 @@ def test_publish_edit_compare_and_retire(admin, session):
     assert "Rubric › Criterion “Exit ticket design” › Level “Proficient” › Description" in compare
     assert "Every prompt matches the lesson goal." in compare
     session.rollback()
-    assert [(v.number, v.status) for v in catalog.version_history(session, "exit-tickets")] == [
+    assert [(v.number, v.status) for v in microcredentials.version_history(session, "exit-tickets")] == [
         (2, "published"),
         (1, "retired"),
     ]
     admin.submit("/admin/microcredentials/exit-tickets/retire", page="/admin/microcredentials/exit-tickets")
     session.rollback()
-    with pytest.raises(catalog.NotFound):
-        catalog.current_version(session, "exit-tickets")
+    with pytest.raises(microcredentials.NotFound):
+        microcredentials.current_version(session, "exit-tickets")
 
 
 def test_preview_badge_and_export_of_a_draft(admin):

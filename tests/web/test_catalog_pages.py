@@ -7,8 +7,8 @@ from html.parser import HTMLParser
 import pytest
 from PIL import Image
 
-from credentials.domain import catalog
 from credentials.domain.audit import Actor
+from credentials.domain.catalog import microcredentials
 from credentials.storage.database import transaction
 
 from ..builders import definition
@@ -27,27 +27,29 @@ def publish(
     **overrides,
 ):
     with transaction(services.session_factory) as session:
-        version = catalog.create_microcredential(
+        version = microcredentials.create_microcredential(
             session, definition(slug=slug, title=title, **overrides), image=image, actor=SYSTEM, now=services.clock()
         )
         if not draft_only:
-            catalog.publish_version(session, version, actor=SYSTEM, now=services.clock())
+            microcredentials.publish_version(session, version, actor=SYSTEM, now=services.clock())
 
 
 def publish_many(services, count: int, start: int = 0):
     with transaction(services.session_factory) as session:
         for n in range(start, start + count):
             doc = definition(slug=f"mc-{n:03d}", title=f"Micro-credential {n:03d}", tags=[f"tag {n}", "shared"])
-            version = catalog.create_microcredential(session, doc, actor=SYSTEM, now=services.clock())
-            catalog.publish_version(session, version, actor=SYSTEM, now=services.clock())
+            version = microcredentials.create_microcredential(session, doc, actor=SYSTEM, now=services.clock())
+            microcredentials.publish_version(session, version, actor=SYSTEM, now=services.clock())
 
 
 def new_version(services, slug="exit-tickets", *, publish_it=True, **overrides):
     with transaction(services.session_factory) as session:
-        draft = catalog.start_new_version(session, slug, actor=SYSTEM, now=services.clock())
-        catalog.save_draft(session, draft, {**draft.definition, **overrides}, actor=SYSTEM, now=services.clock())
+        draft = microcredentials.start_new_version(session, slug, actor=SYSTEM, now=services.clock())
+        microcredentials.save_draft(
+            session, draft, {**draft.definition, **overrides}, actor=SYSTEM, now=services.clock()
+        )
         if publish_it:
-            catalog.publish_version(session, draft, actor=SYSTEM, now=services.clock())
+            microcredentials.publish_version(session, draft, actor=SYSTEM, now=services.clock())
 
 
 def png() -> bytes:
@@ -258,7 +260,7 @@ def test_older_versions_stay_readable_with_a_notice(client, services, clock):
     assert 'href="/microcredentials/exit-tickets"' in old.get_data(as_text=True)
     assert 'src="/microcredentials/exit-tickets/badge?version=1"' in old.get_data(as_text=True)
     with transaction(services.session_factory) as session:
-        catalog.retire_microcredential(session, "exit-tickets", actor=SYSTEM, now=services.clock())
+        microcredentials.retire_microcredential(session, "exit-tickets", actor=SYSTEM, now=services.clock())
     retired = text_of(client.get("/microcredentials/exit-tickets"))
     assert "This micro-credential was retired on 1 October 2026; it takes no new attempts." in retired
     assert "retired altogether" in text_of(client.get("/microcredentials/exit-tickets?version=1"))
@@ -304,13 +306,18 @@ def test_the_drawn_badge_is_a_sandboxed_svg_that_caches(client, services):
 
 def test_an_uploaded_badge_is_served_as_uploaded_for_its_version(client, services):
     image = png()
-    publish(services, image=catalog.ImageChange(data=image))
+    publish(services, image=microcredentials.ImageChange(data=image))
     with transaction(services.session_factory) as session:
-        draft = catalog.start_new_version(session, "exit-tickets", actor=SYSTEM, now=services.clock())
-        catalog.save_draft(
-            session, draft, draft.definition, image=catalog.ImageChange(remove=True), actor=SYSTEM, now=services.clock()
+        draft = microcredentials.start_new_version(session, "exit-tickets", actor=SYSTEM, now=services.clock())
+        microcredentials.save_draft(
+            session,
+            draft,
+            draft.definition,
+            image=microcredentials.ImageChange(remove=True),
+            actor=SYSTEM,
+            now=services.clock(),
         )
-        catalog.publish_version(session, draft, actor=SYSTEM, now=services.clock())
+        microcredentials.publish_version(session, draft, actor=SYSTEM, now=services.clock())
     old = client.get("/microcredentials/exit-tickets/badge?version=1")
     assert (old.status_code, old.mimetype, old.data) == (200, "image/png", image)
     assert old.headers["Content-Security-Policy"] == BADGE_CSP

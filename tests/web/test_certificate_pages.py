@@ -7,8 +7,8 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from credentials.domain import revocation
 from credentials.domain.audit import Actor
+from credentials.domain.credentials import revocation
 from credentials.pdf import extract_credential
 from credentials.storage.database import transaction
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from credentials.crypto.status_bitstring import StatusBitstring
-from credentials.domain.status_lists import status_list_document
+from credentials.domain.credentials.status_lists import status_list_document
 from credentials.storage.models import OutboxMessage
 from credentials.storage.models.issuance import IssuedCredential
 
@@ -233,7 +233,7 @@ def test_a_csv_file_with_any_bad_row_issues_nothing_and_lists_every_problem(brow
 
 
 def test_more_rows_than_the_web_allows_are_sent_to_the_cli(browser, build, session, monkeypatch):
-    from credentials.domain import credential_admin
+    from credentials.domain.credentials import admin as credential_admin
 
     monkeypatch.setattr(credential_admin, "WEB_CSV_ROWS", 2)
     slug = build.published()

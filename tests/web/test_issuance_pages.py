@@ -140,7 +140,7 @@ def test_the_page_shows_revoked_suspended_and_expired(client, build, services, s
 
     from sqlalchemy import update
 
-    from credentials.domain.status_lists import set_status
+    from credentials.domain.credentials.status_lists import set_status
     from tests.builders import definition
 
     credential = build.credential(build.published(definition(slug="expiring", validity_months=12)))
@@ -166,8 +166,8 @@ def test_the_page_shows_revoked_suspended_and_expired(client, build, services, s
 
 
 def test_a_revoked_issuer_key_turns_the_page_to_could_not_be_verified(client, build, session, clock):
-    from credentials.domain import issuer_keys
     from credentials.domain.audit import Actor
+    from credentials.domain.credentials import issuer_keys
 
     credential = build.credential()
     assert "Verified" in _verdict(client, credential)

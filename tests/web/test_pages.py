@@ -44,7 +44,7 @@ def test_500_never_shows_the_exception(app, client, caplog):
 
 def test_a_failing_request_rolls_back_everything(app, client, build, session):
     from credentials.domain.audit import Actor
-    from credentials.domain.organizations import create_school
+    from credentials.domain.people.organizations import create_school
     from credentials.web.transaction import db, now
 
     app.config["PROPAGATE_EXCEPTIONS"] = False

@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from credentials.domain import review_admin
 from credentials.domain.audit import Actor
-from credentials.domain.review_routing import anonymous_code
+from credentials.domain.review import admin as review_admin
+from credentials.domain.review.routing import anonymous_code
 from credentials.storage.database import transaction
 from credentials.storage.models import (
     Assignment,

@@ -5,15 +5,16 @@ import re
 import pytest
 from sqlalchemy import select
 
-from credentials.domain import attempts, evidence, review_scoring
-from credentials.domain.review_routing import anonymous_code
-from credentials.domain.review_scoring import Scores
+from credentials.domain.portfolio import attempts, evidence
+from credentials.domain.review import scoring
+from credentials.domain.review.routing import anonymous_code
+from credentials.domain.review.scoring import Scores
 from credentials.storage.database import transaction
 from credentials.storage.models import Artifact, Assignment, Attempt, ReviewConflict, User
+from tests.domain.portfolio.test_file_kinds import wav
 
 from ..builders import definition, pdf_bytes, png_bytes
 from ..conftest import Browser, csrf_from
-from ..domain.test_file_kinds import wav
 
 TEXTS = {"context": "Twenty-six fourth graders.", "reflection": "I regrouped students daily."}
 VIDEO = "https://video.example.org/lesson-42"
@@ -280,7 +281,7 @@ def test_a_resubmission_shows_the_teachers_note_and_criteria_carried_forward(rit
     with transaction(services.session_factory) as s:
         a = s.get(Assignment, first.id)
         not_yet = Scores({"design": "proficient", "reflection": "not-yet"}, {"reflection": "Name a change."}, "Close.")
-        review_scoring.submit_review(s, a, s.get(User, a.reviewer_id), not_yet, now=services.clock())
+        scoring.submit_review(s, a, s.get(User, a.reviewer_id), not_yet, now=services.clock())
     second = open_assignment(session, build.submitted(slug, teacher).id)
     html = rita.get(f"/reviews/{second.id}").get_data(as_text=True)
     assert "A resubmission" in html and "I revised my reflection." in html
@@ -383,7 +384,7 @@ def test_the_queue_page_runs_the_same_queries_for_1_and_25_assignments(
         with transaction(services.session_factory) as s:
             a = s.scalars(select(Assignment).where(Assignment.attempt_id == attempt_id)).one()
             done = Scores({"design": "proficient", "reflection": "proficient"}, {}, "Good.")
-            review_scoring.submit_review(s, a, s.get(User, a.reviewer_id), done, now=services.clock())
+            scoring.submit_review(s, a, s.get(User, a.reviewer_id), done, now=services.clock())
     with count_queries() as many:
         html = rita.get("/reviews").get_data(as_text=True)
     assert all(anonymous_code(attempt_id) in html for attempt_id in more)

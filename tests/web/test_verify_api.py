@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from credentials.domain.status_lists import set_status
+from credentials.domain.credentials.status_lists import set_status
 from credentials.storage.models import IssuedCredential
 from tests.builders import definition
 from tests.conftest import encode_multipart
@@ -98,8 +98,8 @@ def test_revoked_suspended_and_expired(client, build, services, session, clock):
 
 
 def test_a_revoked_issuer_key_fails_with_the_reason(client, build, session, clock):
-    from credentials.domain import issuer_keys
     from credentials.domain.audit import Actor
+    from credentials.domain.credentials import issuer_keys
 
     credential = build.credential()
     data = client.get(f"/c/{credential.uuid}.json").data

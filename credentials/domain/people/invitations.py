@@ -1,0 +1,111 @@
+"""Invitations: an admin creates an account without a password; the person chooses one through an e-mailed link."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from ...storage.models import User
+from ...storage.models.accounts import INVITATION
+from ..audit import Actor, record_event
+from ..errors import Conflict, InvalidInput
+from ..outbox import queue_email
+from . import one_time_tokens
+from .accounts import create_user, role_label
+from .passwords import PasswordPolicy
+from .sign_in import LinkMaker, check_one_time_link, set_password
+
+
+def invite_user(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    roles: Iterable[str],
+    school_id: int,
+    actor: Actor,
+    issuer_name: str,
+    link_for: LinkMaker,
+    now: datetime,
+) -> User:
+    """Create an account without a password and e-mail a link that lets the person choose one."""
+    user = create_user(
+        session, None, email=email, name=name, roles=roles, school_id=school_id, password=None, actor=actor, now=now
+    )
+    _send_invitation(session, user, issuer_name=issuer_name, link_for=link_for, now=now)
+    record_event(
+        session,
+        actor=actor,
+        action="user.invite",
+        subject_type="user",
+        subject_id=user.id,
+        summary={"email": user.email},
+        now=now,
+    )
+    return user
+
+
+def resend_invitation(
+    session: Session, user: User, *, actor: Actor, issuer_name: str, link_for: LinkMaker, now: datetime
+) -> None:
+    """Send a fresh invitation link to someone who has not set a password; earlier links stop working."""
+    if user.password_hash is not None:
+        raise Conflict(f"{user.name} has already accepted the invitation.")
+    if not user.is_active:
+        raise Conflict(f"{user.name} is deactivated; reactivate the account first.")
+    one_time_tokens.void_tokens(session, user=user, purpose=INVITATION, now=now)
+    _send_invitation(session, user, issuer_name=issuer_name, link_for=link_for, now=now)
+    record_event(
+        session,
+        actor=actor,
+        action="user.resend_invitation",
+        subject_type="user",
+        subject_id=user.id,
+        summary={"email": user.email},
+        now=now,
+    )
+
+
+def accept_invitation(
+    session: Session, passwords: PasswordPolicy, *, token: str, new_password: str, now: datetime
+) -> User:
+    """Choose the first password through an invitation link."""
+    user = check_one_time_link(session, purpose=INVITATION, token=token, now=now)
+    problem = passwords.problem(new_password, email=user.email, name=user.name)
+    if problem:
+        raise InvalidInput({"password": problem})
+    one_time_tokens.redeem_token(session, value=token, purpose=INVITATION, now=now, consume=True)
+    set_password(session, passwords, user, new_password, now=now)
+    record_event(
+        session,
+        actor=Actor.user(user),
+        action="user.accept_invitation",
+        subject_type="user",
+        subject_id=user.id,
+        summary={},
+        now=now,
+    )
+    return user
+
+
+def _send_invitation(session: Session, user: User, *, issuer_name: str, link_for: LinkMaker, now: datetime) -> None:
+    token = one_time_tokens.issue_token(session, user=user, purpose=INVITATION, now=now)
+    days = one_time_tokens.LIFETIMES[INVITATION].days
+    roles = ", ".join(role_label(r).lower() for r in sorted(user.roles))
+    queue_email(
+        session,
+        kind="invitation",
+        recipient=user.email,
+        now=now,
+        subject=f"You are invited to microcred by {issuer_name}",
+        body=(
+            f"Hello {user.name},\n\n"
+            f"{issuer_name} has invited you to microcred, where teachers earn micro-credentials for their "
+            f"professional learning. Your role: {roles}.\n\n"
+            f"To accept, choose your password within {days} days at:\n\n"
+            f"{link_for(INVITATION, token)}\n\n"
+            "If you did not expect this invitation, you can ignore this message.\n"
+        ),
+    )

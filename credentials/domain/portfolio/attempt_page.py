@@ -1,0 +1,331 @@
+"""What the teacher's pages need: one call that saves a draft page (text, links, files, removals, submission), and
+plain data for the dashboard and the attempt page."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import BinaryIO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ...storage.evidence_store import EvidenceStore
+from ...storage.models import Attempt, CriterionResult, MicroCredential, MicroCredentialVersion, User
+from ...storage.models.attempts import DRAFT, EARNED, IN_REVIEW, NOT_YET, OPEN_STATUSES, SUBMITTED, WITHDRAWN
+from ..errors import InvalidInput
+from . import attempts, evidence
+from .file_kinds import KINDS
+
+STATUS_LABELS = {
+    DRAFT: "Draft",
+    SUBMITTED: "Submitted",
+    IN_REVIEW: "In review",
+    NOT_YET: "Not yet",
+    EARNED: "Earned",
+    WITHDRAWN: "Withdrawn",
+}
+
+
+@dataclass(frozen=True)
+class Upload:
+    prompt_key: str
+    stream: BinaryIO
+    filename: str
+
+
+@dataclass
+class DraftOutcome:
+    """The result of saving a draft page: notes per prompt, and whether it was submitted."""
+
+    report: evidence.SaveReport
+    submitted: bool = False
+    submit_problems: list[str] = field(default_factory=list)
+
+
+def save_draft_page(
+    session: Session,
+    store: EvidenceStore,
+    attempt: Attempt,
+    teacher: User,
+    *,
+    texts: dict[str, str],
+    links: dict[str, str],
+    uploads: list[Upload],
+    remove: int | None,
+    submit: bool,
+    attested: bool,
+    note: str,
+    expected_revision: int | None,
+    limits: evidence.UploadLimits,
+    share_reflection: bool = False,
+    share_evidence: bool = False,
+    holidays: Collection[date] = (),
+    now: datetime,
+) -> DraftOutcome:
+    """Save everything the draft page sent, then submit if asked. Whatever is valid is kept even when a file is
+    refused or the submission is not complete yet; a page showing an older state of the attempt changes nothing."""
+    attempts.lock_for_change(session, attempt, expected_revision=expected_revision)
+    report = evidence.save_answers(session, attempt, teacher, texts=texts, links=links, now=now)
+    # What the public credential may show: chosen with the evidence, fixed once the credential is signed.
+    attempt.share_reflection, attempt.share_evidence = share_reflection, share_evidence
+    if remove is not None:
+        evidence.remove_artifact(session, attempt, teacher, remove, now=now)
+    for upload in uploads:
+        try:
+            evidence.add_artifact(
+                session,
+                store,
+                attempt,
+                teacher,
+                prompt_key=upload.prompt_key,
+                stream=upload.stream,
+                filename=upload.filename,
+                limits=limits,
+                now=now,
+            )
+            report.uploaded.append(upload.filename)
+        except InvalidInput as exc:
+            report.refused[upload.prompt_key] = exc.errors.get("file", exc.message)
+    outcome = DraftOutcome(report=report)
+    if submit:
+        try:
+            attempts.submit_attempt(
+                session,
+                attempt,
+                teacher,
+                attested=attested,
+                note=note,
+                expected_revision=None,
+                holidays=holidays,
+                now=now,
+            )
+            outcome.submitted = True
+        except attempts.IncompleteSubmission as exc:
+            outcome.submit_problems = exc.problems
+    return outcome
+
+
+def open_attempt_id(session: Session, teacher: User, slug: str) -> int | None:
+    """The teacher's attempt at ``slug`` that is still open (draft, submitted or in review), if any."""
+    return session.scalar(
+        select(Attempt.id)
+        .join(MicroCredential, MicroCredential.id == Attempt.microcredential_id)
+        .where(Attempt.teacher_id == teacher.id, MicroCredential.slug == slug, Attempt.status.in_(OPEN_STATUSES))
+    )
+
+
+@dataclass(frozen=True)
+class DashboardRow:
+    slug: str
+    title: str
+    version: int
+    attempt_id: int
+    attempt_number: int
+    status: str
+    status_label: str
+    expected_decision_on: date | None
+    decided_at: datetime | None
+    next_step: str
+    can_start_again: bool
+
+
+def dashboard(session: Session, teacher: User) -> list[DashboardRow]:
+    """Each micro-credential the teacher has begun, with its latest attempt's state and the next step; one query."""
+    rows = session.execute(
+        select(
+            Attempt,
+            MicroCredentialVersion.title,
+            MicroCredentialVersion.number,
+            MicroCredentialVersion.definition,
+            MicroCredential.slug,
+        )
+        .join(MicroCredentialVersion, MicroCredentialVersion.id == Attempt.version_id)
+        .join(MicroCredential, MicroCredential.id == Attempt.microcredential_id)
+        .where(Attempt.teacher_id == teacher.id)
+        .order_by(Attempt.microcredential_id, Attempt.number)
+    ).all()
+    latest: dict[int, tuple] = {}
+    used: dict[int, int] = {}
+    for attempt, title, number, definition, slug in rows:
+        latest[attempt.microcredential_id] = (attempt, title, number, definition, slug)
+        if attempt.status != WITHDRAWN:
+            used[attempt.version_id] = used.get(attempt.version_id, 0) + 1
+    result = []
+    for attempt, title, number, definition, slug in latest.values():
+        left = definition["max_attempts"] - used.get(attempt.version_id, 0)
+        step, again = _next_step(attempt, left, definition["max_attempts"])
+        result.append(
+            DashboardRow(
+                slug=slug,
+                title=title,
+                version=number,
+                attempt_id=attempt.id,
+                attempt_number=attempt.number,
+                status=attempt.status,
+                status_label=STATUS_LABELS[attempt.status],
+                expected_decision_on=attempt.expected_decision_on,
+                decided_at=attempt.decided_at,
+                next_step=step,
+                can_start_again=again,
+            )
+        )
+    order = {DRAFT: 0, NOT_YET: 1, SUBMITTED: 2, IN_REVIEW: 3, WITHDRAWN: 4, EARNED: 5}
+    return sorted(result, key=lambda r: (order[r.status], r.title.lower()))
+
+
+def _next_step(attempt: Attempt, left: int, limit: int) -> tuple[str, bool]:
+    if attempt.status == DRAFT:
+        return "Finish your evidence and submit it.", False
+    if attempt.status == SUBMITTED:
+        return "Waiting for a reviewer. You can withdraw it until review begins.", False
+    if attempt.status == IN_REVIEW:
+        return "Reviewers are scoring your evidence.", False
+    if attempt.status == NOT_YET:
+        if left > 0:
+            return (
+                f"Read the feedback on each criterion, revise, and resubmit "
+                f"({left} attempt{'s' if left != 1 else ''} left)."
+            ), True
+        return attempts.attempts_used_up_message(limit), False
+    if attempt.status == WITHDRAWN:
+        return "Withdrawn. Start again when you are ready: your evidence is kept.", True
+    return "Earned.", False
+
+
+@dataclass(frozen=True)
+class FileView:
+    id: int
+    filename: str
+    kind: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class PromptView:
+    key: str
+    kind: str
+    label: str
+    help: str
+    required: bool
+    word_limit: int | None
+    words: int
+    text: str
+    url: str
+    files: list[FileView]
+    allowed: str
+    max_files: int | None
+
+
+@dataclass(frozen=True)
+class PartView:
+    key: str
+    title: str
+    instructions: str
+    prompts: list[PromptView]
+    criteria: list[CriterionView]
+
+
+@dataclass(frozen=True)
+class CriterionView:
+    key: str
+    name: str
+    met: bool | None
+    level: str | None
+    feedback: str
+    carried_forward: bool
+
+
+@dataclass(frozen=True)
+class AttemptPage:
+    attempt: Attempt
+    slug: str
+    title: str
+    version: int
+    editable: bool
+    parts: list[PartView]
+    missing: list[str]
+    previous: Attempt | None
+    earlier: list[Attempt]
+    status_label: str
+
+
+def attempt_page(session: Session, attempt: Attempt) -> AttemptPage:
+    """Everything the attempt page shows: the template with this attempt's evidence, and the feedback to revise by."""
+    doc = attempt.version.definition
+    answers = {a.prompt_key: a for a in attempt.answers}
+    files: dict[str, list[FileView]] = {}
+    for a in attempt.artifacts:
+        files.setdefault(a.prompt_key, []).append(FileView(a.id, a.filename, a.kind, a.size, a.sha256))
+    # Feedback comes from this attempt once decided, otherwise from the attempt it resubmits.
+    source = attempt.id if attempt.status in (NOT_YET, EARNED) else attempt.previous_attempt_id
+    results = {}
+    if source is not None:
+        results = {
+            r.criterion_key: r
+            for r in session.scalars(select(CriterionResult).where(CriterionResult.attempt_id == source))
+        }
+    parts = []
+    for part in doc["template"]["parts"]:
+        prompt_views = []
+        for p in part["prompts"]:
+            answer = answers.get(p["key"])
+            prompt_views.append(
+                PromptView(
+                    key=p["key"],
+                    kind=p["kind"],
+                    label=p["label"],
+                    help=p.get("help", ""),
+                    required=p["required"],
+                    word_limit=p.get("word_limit"),
+                    words=evidence.word_count(answer.text if answer else None),
+                    text=(answer.text or "") if answer else "",
+                    url=(answer.url or "") if answer else "",
+                    files=files.get(p["key"], []),
+                    allowed=", ".join(KINDS[k] for k in p.get("file_kinds", [])),
+                    max_files=p.get("max_files"),
+                )
+            )
+        criteria = []
+        for c in doc["rubric"]["criteria"]:
+            if c["part"] != part["key"]:
+                continue
+            r = results.get(c["key"])
+            level = next((lv["name"] for lv in c["levels"] if r and lv["key"] == r.level_key), None)
+            criteria.append(
+                CriterionView(
+                    c["key"],
+                    c["name"],
+                    r.met if r else None,
+                    level,
+                    r.feedback if r else "",
+                    bool(r and r.carried_forward),
+                )
+            )
+        parts.append(PartView(part["key"], part["title"], part.get("instructions", ""), prompt_views, criteria))
+    earlier = list(
+        session.scalars(
+            select(Attempt)
+            .where(
+                Attempt.teacher_id == attempt.teacher_id,
+                Attempt.microcredential_id == attempt.microcredential_id,
+                Attempt.id != attempt.id,
+            )
+            .order_by(Attempt.number.desc())
+        )
+    )
+    previous = next((a for a in earlier if a.id == attempt.previous_attempt_id and a.status == NOT_YET), None)
+    return AttemptPage(
+        attempt=attempt,
+        slug=attempt.microcredential.slug,
+        title=attempt.version.title,
+        version=attempt.version.number,
+        editable=attempt.status == DRAFT,
+        parts=parts,
+        missing=evidence.missing_items(attempt) if attempt.status == DRAFT else [],
+        previous=previous,
+        earlier=earlier,
+        status_label=STATUS_LABELS[attempt.status],
+    )

@@ -1,0 +1,289 @@
+"""Scoring against the rubric and turning reviews into a decision the teacher can trust.
+
+One reviewer: their scores decide by the micro-credential's rule. Two: if they agree (earned / not yet) that
+stands; if not, a third eligible reviewer is routed and decides. An earned decision writes a durable issuance
+request in the same transaction, so issuance is never lost and never done twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from ...storage.models import Assignment, Attempt, IssuanceRequest, ReviewScore, User
+from ...storage.models.attempts import EARNED, IN_REVIEW, NOT_YET, SUBMITTED
+from ...storage.models.reviews import ASSIGNED, PRIMARY, TIEBREAK
+from ...storage.models.reviews import SUBMITTED as REVIEW_SUBMITTED
+from ..audit import Actor, record_event
+from ..errors import Conflict, InvalidInput, PermissionDenied
+from ..outbox import queue_email
+from ..portfolio.attempts import CriterionDecision, carried_forward_keys, carried_forward_levels, record_decision
+from . import routing
+
+
+@dataclass(frozen=True)
+class Scores:
+    """What a reviewer entered: a level and feedback per criterion, and overall feedback."""
+
+    levels: dict[str, str]
+    feedback: dict[str, str]
+    overall: str
+
+
+def get_assignment(session: Session, assignment_id: int, reviewer: User) -> Assignment:
+    """The reviewer's own assignment; anyone else's is refused (403) whatever their role."""
+    assignment = session.get(Assignment, assignment_id)
+    if assignment is None or assignment.reviewer_id != reviewer.id:
+        raise PermissionDenied("This review is not assigned to you.")
+    return assignment
+
+
+def criteria_to_score(session: Session, assignment: Assignment) -> list[dict]:
+    """The rubric criteria this review scores: all of them, except those met in the attempt it resubmits."""
+    carried = carried_forward_keys(session, assignment.attempt)
+    return [c for c in assignment.attempt.version.definition["rubric"]["criteria"] if c["key"] not in carried]
+
+
+def save_scores(
+    session: Session, assignment: Assignment, reviewer: User, scores: Scores, *, now: datetime
+) -> Assignment:
+    """Keep a draft of the review. Levels must come from each criterion's own levels."""
+    _require_open(assignment, reviewer)
+    criteria = {c["key"]: c for c in criteria_to_score(session, assignment)}
+    errors = {}
+    for key, level in scores.levels.items():
+        criterion = criteria.get(key)
+        if criterion is None:
+            errors[f"level-{key}"] = "That criterion is not part of this review."
+        elif level and level not in {lv["key"] for lv in criterion["levels"]}:
+            errors[f"level-{key}"] = f"Choose one of the levels of “{criterion['name']}”."
+    if len(scores.overall) > 10_000:
+        errors["overall"] = "Keep the overall feedback under 10,000 characters."
+    for key, text in scores.feedback.items():
+        if len(text) > 10_000:
+            errors[f"feedback-{key}"] = "Keep feedback under 10,000 characters per criterion."
+    if errors:
+        raise InvalidInput(errors, "Some scores cannot be saved.")
+    existing = {s.criterion_key: s for s in assignment.scores}
+    for key in criteria:
+        score = existing.get(key) or ReviewScore(criterion_key=key)
+        if key not in existing:
+            assignment.scores.append(score)
+        score.level_key = scores.levels.get(key) or None
+        score.feedback = (scores.feedback.get(key) or "").strip()
+    assignment.overall_feedback = scores.overall.strip()
+    begin_review(assignment, now=now)
+    _flush(session)
+    return assignment
+
+
+def begin_review(assignment: Assignment, *, now: datetime) -> None:
+    """Mark that review has begun (the teacher can no longer withdraw)."""
+    if assignment.started_at is None:
+        assignment.started_at = now
+    if assignment.attempt.status == SUBMITTED:
+        assignment.attempt.status = IN_REVIEW
+
+
+def submit_review(
+    session: Session, assignment: Assignment, reviewer: User, scores: Scores, *, now: datetime
+) -> Assignment:
+    """Lock the review after checking every criterion has a level (and feedback where it is not yet met)."""
+    save_scores(session, assignment, reviewer, scores, now=now)
+    criteria = {c["key"]: c for c in criteria_to_score(session, assignment)}
+    errors = {}
+    for score in assignment.scores:
+        criterion = criteria[score.criterion_key]
+        if not score.level_key:
+            errors[f"level-{score.criterion_key}"] = f"Choose a level for “{criterion['name']}”."
+        elif not _meets(criterion, score.level_key) and not score.feedback:
+            errors[f"feedback-{score.criterion_key}"] = (
+                f"Tell the teacher what “{criterion['name']}” still needs: it is below the required level."
+            )
+    if not assignment.overall_feedback:
+        errors["overall"] = "Write overall feedback for the teacher."
+    if errors:
+        raise InvalidInput(errors, "The review cannot be submitted yet; fix what is marked and submit again.")
+    assignment.status, assignment.submitted_at = REVIEW_SUBMITTED, now
+    assignment.outcome = outcome(session, assignment)
+    _flush(session)
+    record_event(
+        session,
+        actor=Actor.user(reviewer),
+        action="review.submit",
+        subject_type="attempt",
+        subject_id=assignment.attempt_id,
+        summary={
+            "assignment": assignment.id,
+            "outcome": assignment.outcome,
+            "levels": {s.criterion_key: s.level_key for s in assignment.scores},
+        },
+        now=now,
+    )
+    decide(session, assignment.attempt, now=now)
+    return assignment
+
+
+def outcome(session: Session, assignment: Assignment) -> str:
+    """Earned or not yet, by the micro-credential's rule, counting criteria carried forward as met."""
+    rubric = assignment.attempt.version.definition["rubric"]
+    levels = {s.criterion_key: s.level_key for s in assignment.scores}
+    previous = carried_forward_levels(session, assignment.attempt)
+    every, points = True, 0.0
+    for criterion in rubric["criteria"]:
+        level = levels.get(criterion["key"]) or previous.get(criterion["key"])
+        every = every and level is not None and _meets(criterion, level)
+        points += next((lv["points"] for lv in criterion["levels"] if lv["key"] == level), 0)
+    rule = rubric["decision_rule"]
+    earned = every or (rule["kind"] == "every_criterion_or_points" and points >= rule["min_points"])
+    return EARNED if earned else NOT_YET
+
+
+def decide(session: Session, attempt: Attempt, *, now: datetime) -> str | None:
+    """Decide the attempt if its submitted reviews allow; route a tie-breaker when two reviewers disagree."""
+    reviews = session.scalars(
+        select(Assignment)
+        .where(Assignment.attempt_id == attempt.id, Assignment.status == REVIEW_SUBMITTED)
+        .order_by(Assignment.submitted_at, Assignment.id)
+    ).all()
+    primaries = [r for r in reviews if r.role == PRIMARY]
+    tiebreak = next((r for r in reviews if r.role == TIEBREAK), None)
+    required = attempt.version.definition["reviewers_required"]
+    if tiebreak is not None:
+        deciding = [tiebreak]
+    elif len(primaries) < required:
+        return None
+    elif len({r.outcome for r in primaries[:required]}) == 1:
+        deciding = primaries[:required]
+    else:
+        routing.route_attempt(session, attempt, now=now, role=TIEBREAK)
+        record_event(
+            session,
+            actor=routing.ROUTER,
+            action="review.disagreement",
+            subject_type="attempt",
+            subject_id=attempt.id,
+            summary={"outcomes": [r.outcome for r in primaries]},
+            now=now,
+        )
+        return None
+    result = deciding[0].outcome
+    finish(session, attempt, deciding, result, actor=routing.ROUTER, now=now)
+    return result
+
+
+def finish(
+    session: Session, attempt: Attempt, deciding: list[Assignment], result: str, *, actor: Actor, now: datetime
+) -> None:
+    """Record the decision from the deciding reviews, notify the teacher, and queue issuance when earned."""
+    carried = carried_forward_keys(session, attempt)
+    criteria = {c["key"]: c for c in attempt.version.definition["rubric"]["criteria"]}
+    decisions = []
+    for key, criterion in criteria.items():
+        if key in carried:
+            continue
+        scored = [s for r in deciding for s in r.scores if s.criterion_key == key and s.level_key]
+        # Two agreeing reviewers: record the lower of their levels, and both their feedback.
+        lowest = min(scored, key=lambda s: _points(criterion, s.level_key)) if scored else None
+        feedback = "\n\n".join(s.feedback for s in scored if s.feedback)
+        level = lowest.level_key if lowest else None
+        decisions.append(CriterionDecision(key, level, bool(level and _meets(criterion, level)), feedback))
+    overall = "\n\n".join(r.overall_feedback for r in deciding if r.overall_feedback)
+    if attempt.status == SUBMITTED:
+        attempt.status = IN_REVIEW
+    record_decision(
+        session, attempt, decisions, earned=result == EARNED, overall_feedback=overall, actor=actor, now=now
+    )
+    for open_assignment in session.scalars(
+        select(Assignment).where(Assignment.attempt_id == attempt.id, Assignment.status == ASSIGNED)
+    ):
+        open_assignment.status, open_assignment.ended_at = "cancelled", now
+        open_assignment.end_reason = "The attempt was decided."
+    if result == EARNED:
+        request_issuance(session, attempt, now=now)
+    notify_decision(session, attempt, now=now)
+
+
+def request_issuance(session: Session, attempt: Attempt, *, now: datetime) -> None:
+    """Write the durable issuance request (once per attempt; the unique key makes a second one impossible)."""
+    if session.scalar(select(IssuanceRequest.id).where(IssuanceRequest.attempt_id == attempt.id)) is None:
+        session.add(IssuanceRequest(attempt_id=attempt.id, created_at=now))
+        session.flush()
+
+
+def notify_decision(session: Session, attempt: Attempt, *, now: datetime) -> None:
+    """E-mail the teacher the decision on their attempt."""
+    teacher = attempt.teacher
+    title = attempt.version.title
+    if attempt.status == EARNED:
+        subject, news = f"You earned {title}", "met every requirement: you have earned the micro-credential."
+    else:
+        subject, news = (
+            f"Feedback on {title}",
+            (
+                "does not yet meet every requirement. Read the reviewers' feedback on each criterion; you may revise "
+                "and resubmit."
+            ),
+        )
+    queue_email(
+        session,
+        kind="decision",
+        recipient=teacher.email,
+        subject=subject,
+        now=now,
+        body=f"Hello {teacher.name},\n\nYour evidence for “{title}” (attempt {attempt.number}) {news}\n",
+    )
+
+
+def recuse(session: Session, assignment: Assignment, reviewer: User, *, reason: str, now: datetime) -> None:
+    """Step back from an assignment, saying why; the attempt is routed again to someone else."""
+    _require_open(assignment, reviewer)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput({"reason": "Say why you cannot review this submission."})
+    assignment.status, assignment.ended_at, assignment.end_reason = "recused", now, reason[:2000]
+    session.flush()
+    record_event(
+        session,
+        actor=Actor.user(reviewer),
+        action="review.recuse",
+        subject_type="attempt",
+        subject_id=assignment.attempt_id,
+        summary={"assignment": assignment.id, "reason": reason},
+        now=now,
+    )
+    routing.route_attempt(
+        session, assignment.attempt, now=now, role=assignment.role, needed=1 if assignment.role == TIEBREAK else None
+    )
+
+
+def _flush(session: Session) -> None:
+    try:
+        session.flush()
+    except StaleDataError as exc:  # the assignment or its attempt changed in another request meanwhile
+        raise Conflict(
+            "This review or its submission changed in another tab or window meanwhile; nothing was "
+            "changed here. Reload the page."
+        ) from exc
+
+
+def _require_open(assignment: Assignment, reviewer: User) -> None:
+    if assignment.reviewer_id != reviewer.id:
+        raise PermissionDenied("This review is not assigned to you.")
+    if assignment.status != ASSIGNED:
+        raise Conflict("This review is already submitted or closed; nothing was changed.")
+    if assignment.attempt.status not in (SUBMITTED, IN_REVIEW):
+        raise Conflict("This attempt is no longer waiting for review; nothing was changed.")
+
+
+def _points(criterion: dict, level_key: str) -> float:
+    return next(lv["points"] for lv in criterion["levels"] if lv["key"] == level_key)
+
+
+def _meets(criterion: dict, level_key: str) -> bool:
+    keys = [lv["key"] for lv in criterion["levels"]]
+    return level_key in keys and keys.index(level_key) >= keys.index(criterion["required_level"])
