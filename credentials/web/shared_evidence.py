@@ -13,7 +13,7 @@ bp = Blueprint("shared_evidence", __name__)
 
 @bp.get("/c/<uuid:credential_uuid>/evidence")
 def show(credential_uuid):
-    return render_template("issuance/evidence.html", evidence=shared_evidence(db(), str(credential_uuid)))
+    return render_template("shared_evidence/evidence.html", evidence=shared_evidence(db(), str(credential_uuid)))
 
 
 @bp.get("/c/<uuid:credential_uuid>/evidence/files/<int:artifact_id>")

@@ -13,11 +13,12 @@ from ...storage.models import AuditEvent, MicroCredential, MicroCredentialVersio
 from ...storage.models.catalog import PUBLISHED
 from ...storage.models.issuance import IssuedCredential
 from ..audit import Actor
-from ..errors import InvalidInput, NotFound
+from ..errors import InvalidInput
 from ..paging import Page, fetch_page
 from .credential_rows import EXPIRED, REVOKED, SUSPENDED, VALID, CredentialRow, row_of
 from .csv_issuance import parse_issue_csv, parse_record
 from .issuance import issue
+from .records import find_credential
 from .revocation import CATEGORIES
 from .status_lists import SigningContext
 
@@ -116,9 +117,7 @@ ACTION_LABELS = {
 
 def credential_detail(session: Session, uuid: str, *, now: datetime) -> CredentialDetail:
     """The credential with this uuid and its history from the audit trail; NotFound otherwise."""
-    credential = session.scalar(select(IssuedCredential).where(IssuedCredential.uuid == uuid))
-    if credential is None:
-        raise NotFound("There is no credential with this id.")
+    credential = find_credential(session, uuid)
     events = session.scalars(
         select(AuditEvent)
         .where(AuditEvent.subject_type == "credential", AuditEvent.subject_id == uuid)

@@ -21,6 +21,7 @@ from ...storage.models.issuance import IssuedCredential
 from ..errors import NotFound
 from .certificate_design import certificate_design, logo_png
 from .credential_view import credential_view
+from .records import credential_columns
 
 
 def certificate_pdf(session: Session, uuid: str, *, paper: str | None, cache_dir: Path) -> tuple[bytes, str]:
@@ -30,9 +31,7 @@ def certificate_pdf(session: Session, uuid: str, *, paper: str | None, cache_dir
     fingerprint. Only a miss loads the signed document, the images, and renders."""
     if paper is not None and paper not in PAPERS:
         raise NotFound(f"Certificates come in {' and '.join(PAPERS)} paper sizes.")
-    revoked_at = session.execute(select(IssuedCredential.revoked_at).where(IssuedCredential.uuid == uuid)).first()
-    if revoked_at is None:
-        raise NotFound("There is no credential at this address. Check the link you were given.")
+    revoked_at = credential_columns(session, uuid, IssuedCredential.revoked_at)
     design = certificate_design(session)
     paper = paper or design.theme.paper
     filename = f"certificate-{uuid[:8]}.pdf"

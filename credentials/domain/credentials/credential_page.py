@@ -11,7 +11,7 @@ from datetime import datetime
 from functools import lru_cache
 
 import segno
-from sqlalchemy import Row, select
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from ...storage.models.issuance import IssuedCredential, IssuerKey
@@ -22,8 +22,8 @@ from ...verification.inputs import JSON_FORMAT
 from ...verification.proofs import day
 from ...verification.report import FAILED, PASSED, REVOKED, SUSPENDED, CredentialSummary, report
 from ...verification.summary import summarize
-from ..errors import NotFound
 from .credential_view import CredentialView, view_of
+from .records import credential_columns
 from .verification import OurIssuer, public_category
 
 PROOF_CACHE_SIZE = 4096
@@ -78,17 +78,9 @@ def credential_page(
 ) -> CredentialPage:
     """The credential with this uuid, its verdict as of ``now`` and a QR code of its page; NotFound otherwise."""
     # Plain columns through the session's connection: no ORM entities or identity map for the hot path.
-    live = (
-        session.connection()
-        .execute(
-            select(*_LIVE)
-            .join(IssuerKey, IssuerKey.kid == IssuedCredential.key_id)
-            .where(IssuedCredential.uuid == credential_uuid)
-        )
-        .first()
+    live = credential_columns(
+        session, credential_uuid, *_LIVE, join=(IssuerKey, IssuerKey.kid == IssuedCredential.key_id)
     )
-    if live is None:
-        raise NotFound("There is no credential at this address. Check the link you were given.")
     key = (credential_uuid, live.key_id, live.key_status, live.key_revoked_at)
     checked = cache.get(key)
     if checked is None:

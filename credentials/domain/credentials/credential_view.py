@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, undefer
+from sqlalchemy.orm import Session
 
 from ...storage.models.issuance import IssuedCredential
-from ..errors import NotFound
+from .records import find_credential
 
 
 @dataclass(frozen=True)
@@ -78,14 +77,7 @@ class CredentialView:
 
 def credential_view(session: Session, credential_uuid: str) -> CredentialView:
     """The credential with this uuid, as plain data read from its signed document."""
-    credential = session.scalar(
-        select(IssuedCredential)
-        .where(IssuedCredential.uuid == credential_uuid)
-        .options(undefer(IssuedCredential.document))
-    )
-    if credential is None:
-        raise NotFound("There is no credential at this address. Check the link you were given.")
-    return view_of(credential)
+    return view_of(find_credential(session, credential_uuid, with_document=True))
 
 
 def view_of(credential: IssuedCredential) -> CredentialView:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, undefer
+from sqlalchemy.orm import Session
 
 from ...openbadges.baking import bake_png, bake_svg
 from ...storage.models.issuance import IssuedCredential
 from ..catalog.badge_images import SVG, generated_badge_png
 from ..catalog.microcredentials import badge_file
 from ..errors import NotFound
+from .records import find_credential
 
 EDDSA = "EdDSA"
 RS256 = "RS256"
@@ -27,23 +27,9 @@ class Download:
     filename: str
 
 
-def find_credential(session: Session, credential_uuid: str) -> IssuedCredential:
-    """The issued credential with this uuid, or NotFound."""
-    credential = session.scalar(select(IssuedCredential).where(IssuedCredential.uuid == credential_uuid))
-    if credential is None:
-        raise NotFound("There is no credential at this address. Check the link you were given.")
-    return credential
-
-
 def signed_json(session: Session, credential_uuid: str) -> Download:
     """The signed credential exactly as issued (JSON-LD with its Data Integrity proof)."""
-    credential = session.scalar(
-        select(IssuedCredential)
-        .where(IssuedCredential.uuid == credential_uuid)
-        .options(undefer(IssuedCredential.document))
-    )
-    if credential is None:
-        raise NotFound("There is no credential at this address.")
+    credential = find_credential(session, credential_uuid, with_document=True)
     return Download(credential.document.encode("utf-8"), "application/ld+json", _filename(credential, "json"))
 
 

@@ -17,7 +17,7 @@ from ...storage.models.issuance import IssuedCredential
 from ..audit import Actor, record_event
 from ..errors import Conflict, InvalidInput
 from ..outbox import queue_email
-from .downloads import find_credential
+from .records import find_credential
 from .status_lists import SigningContext, set_status
 
 CATEGORIES = {

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...storage.models import Artifact, Attempt
 from ...storage.models.issuance import IssuedCredential
 from ..errors import NotFound
+from .records import find_credential
 
 NOT_SHARED = "There is no shared evidence at this address."
 
@@ -76,8 +76,11 @@ def shared_file(session: Session, credential_uuid: str, artifact_id: int) -> Art
 
 
 def _shared(session: Session, credential_uuid: str) -> tuple[IssuedCredential, Attempt]:
-    credential = session.scalar(select(IssuedCredential).where(IssuedCredential.uuid == credential_uuid))
-    attempt = credential.attempt if credential is not None else None
+    try:
+        credential = find_credential(session, credential_uuid)
+    except NotFound:
+        raise NotFound(NOT_SHARED) from None
+    attempt = credential.attempt
     if attempt is None or not attempt.share_evidence or credential.revoked_at is not None:
         raise NotFound(NOT_SHARED)
     return credential, attempt

@@ -15,7 +15,7 @@ from ..openbadges.did_web import did_document_path
 from .transaction import db, now, services
 from .verify import verification_services
 
-bp = Blueprint("issuance", __name__)
+bp = Blueprint("credential_pages", __name__)
 
 JSON_LD = "application/ld+json"
 VC_LD = "application/vc+ld+json"
@@ -73,12 +73,12 @@ def show(credential_uuid):
     body = verification.body_cache.get(page.cache_key)
     if body is None:
         # The output of an autoescaped template, so already safe HTML.
-        html = render_template("issuance/_credential_body.html", view=page.view, qr_code=page.qr_code)
+        html = render_template("credential_pages/_credential_body.html", view=page.view, qr_code=page.qr_code)
         body = Markup(html)  # noqa: S704
         verification.body_cache.put(page.cache_key, body)
     owner = current_user.is_authenticated and page.view.recipient_id == current_user.id
     response = Response(
-        render_template("issuance/credential.html", view=page.view, report=page.report, body=body, owner=owner)
+        render_template("credential_pages/credential.html", view=page.view, report=page.report, body=body, owner=owner)
     )
     response.vary.add("Accept")
     return response
