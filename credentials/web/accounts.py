@@ -107,21 +107,11 @@ def invite():
 @role_required(ISSUER_ADMIN)
 def show_person(user_id: int):
     user = accounts.get_user(db(), user_id)
-    form = PersonForm(obj=user if request.method == "GET" else None)
-    form.school.choices = _school_options(keep=user.school)
-    if request.method == "GET":
-        form.roles.data, form.school.data = sorted(user.roles), user.school_id
+    form = _person_form(user)
     if form.validate_on_submit():
         try:
-            accounts.update_user(
-                db(),
-                user,
-                name=form.name.data,
-                roles=form.roles.data,
-                school_id=form.school.data,
-                actor=_actor(),
-                now=now(),
-            )
+            changes = {"name": form.name.data, "roles": form.roles.data, "school_id": form.school.data}
+            accounts.update_user(db(), user, **changes, actor=_actor(), now=now())
         except InvalidInput as exc:
             show_domain_errors(form, exc)
         else:
@@ -130,6 +120,15 @@ def show_person(user_id: int):
     return render_template(
         "accounts/person.html", user=user, form=form, action=FlaskForm()
     ), 422 if form.errors else 200
+
+
+def _person_form(user) -> PersonForm:
+    """The person's form: filled from their account on GET, from what was posted otherwise."""
+    form = PersonForm(obj=user if request.method == "GET" else None)
+    form.school.choices = _school_options(keep=user.school)
+    if request.method == "GET":
+        form.roles.data, form.school.data = sorted(user.roles), user.school_id
+    return form
 
 
 @bp.post("/<int:user_id>/deactivate")

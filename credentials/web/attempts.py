@@ -14,14 +14,16 @@ from ..domain.portfolio import attempt_page as portfolio
 from ..domain.portfolio import attempts
 from ..domain.portfolio.attempts import StaleAttempt
 from ..domain.portfolio.evidence import UploadLimits
-from ..storage.database import transaction
 from ..storage.models.accounts import TEACHER
 from .errors import error_response
 from .evidence_files import evidence_response
-from .sessions import client_address, role_required
+from .sessions import authenticate, role_required
 from .transaction import db, now, services
 
 bp = Blueprint("attempts", __name__)
+
+# What a save after signing in again keeps: the typed answers and links only (files cannot cross an expired sign-in).
+TYPED_ONLY = {"uploads": [], "remove": None, "submit": False, "attested": False, "note": "", "expected_revision": None}
 
 
 def _limits() -> UploadLimits:
@@ -73,32 +75,38 @@ def show(attempt_id: int):
 @login_required
 def save(attempt_id: int):
     attempt = attempts.get_attempt(db(), attempt_id, current_user)
+    try:
+        outcome = portfolio.save_draft_page(
+            db(), services().evidence, attempt, current_user, **_posted_draft(), limits=_limits(), now=now()
+        )
+    except StaleAttempt as exc:
+        return _render(attempt, posted=posted_evidence(), message=exc.message, status=409)
+    return _saved(attempt, outcome)
+
+
+def _posted_draft() -> dict:
+    """Everything the draft page sent: answers, links, files, the button pressed and the submission's ticks."""
     action = request.form.get("action", "save")
     uploads = [
         portfolio.Upload(name.removeprefix("files-"), storage.stream, storage.filename or "file")
         for name, storage in request.files.items(multi=True)
         if name.startswith("files-") and storage.filename
     ]
-    try:
-        outcome = portfolio.save_draft_page(
-            db(),
-            services().evidence,
-            attempt,
-            current_user,
-            **posted_evidence(),
-            uploads=uploads,
-            remove=_removed_file(action),
-            submit=action == "submit",
-            attested=request.form.get("attest") == "yes",
-            share_reflection=request.form.get("share_reflection") == "yes",
-            share_evidence=request.form.get("share_evidence") == "yes",
-            note=request.form.get("note", ""),
-            expected_revision=request.form.get("revision", type=int),
-            limits=_limits(),
-            now=now(),
-        )
-    except StaleAttempt as exc:
-        return _render(attempt, posted=posted_evidence(), message=exc.message, status=409)
+    return {
+        **posted_evidence(),
+        "uploads": uploads,
+        "remove": _removed_file(action),
+        "submit": action == "submit",
+        "attested": request.form.get("attest") == "yes",
+        "share_reflection": request.form.get("share_reflection") == "yes",
+        "share_evidence": request.form.get("share_evidence") == "yes",
+        "note": request.form.get("note", ""),
+        "expected_revision": request.form.get("revision", type=int),
+    }
+
+
+def _saved(attempt, outcome: portfolio.DraftOutcome):
+    """Where a save leads: the locked attempt after a submission, the page with what needs attention, or the draft."""
     if outcome.submitted:
         flash("Submitted. Your evidence is locked; you will hear by e-mail when it has been reviewed.", "success")
         return redirect(url_for("attempts.show", attempt_id=attempt.id))
@@ -140,32 +148,14 @@ def download(attempt_id: int, artifact_id: int):
 @bp.post("/attempts/<int:attempt_id>/resume")
 def resume(attempt_id: int):
     """Sign in again from the "your session expired" page and save what was typed before it expired."""
-    email, password = request.form.get("email", ""), request.form.get("password", "")
     try:
-        user = sign_in.authenticate(
-            db(), services().passwords, email=email, password=password, client_address=client_address(), now=now()
-        )
+        user = authenticate(request.form.get("email", ""), request.form.get("password", ""))
     except (sign_in.SignInFailed, TooManyAttempts) as exc:
-        if isinstance(exc, sign_in.SignInFailed):
-            with transaction(services().session_factory) as separate:
-                sign_in.note_failed_sign_in(separate, email=email, client_address=client_address(), now=now())
         return expired_page(attempt_id, error=exc.message, status=exc.status)
     login_user(user)
     attempt = attempts.get_attempt(db(), attempt_id, user)
     portfolio.save_draft_page(
-        db(),
-        services().evidence,
-        attempt,
-        user,
-        **posted_evidence(),
-        uploads=[],
-        remove=None,
-        submit=False,
-        attested=False,
-        note="",
-        expected_revision=None,
-        limits=_limits(),
-        now=now(),
+        db(), services().evidence, attempt, user, **posted_evidence(), **TYPED_ONLY, limits=_limits(), now=now()
     )
     flash("You are signed in again and your draft is saved.", "success")
     return redirect(url_for("attempts.show", attempt_id=attempt.id))

@@ -11,10 +11,9 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from ..domain.errors import InvalidInput, TooManyAttempts
 from ..domain.people import invitations, sign_in
 from ..domain.people.passwords import MAX_LENGTH, MIN_LENGTH
-from ..storage.database import transaction
 from ..storage.models.accounts import INVITATION, PASSWORD_RESET
 from .forms import safe_next, show_domain_errors
-from .sessions import client_address
+from .sessions import authenticate
 from .transaction import db, now, services
 
 bp = Blueprint("auth", __name__)
@@ -78,21 +77,11 @@ def login():
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), 422 if form.is_submitted() else 200
     try:
-        user = sign_in.authenticate(
-            db(),
-            services().passwords,
-            email=form.email.data,
-            password=form.password.data,
-            client_address=client_address(),
-            now=now(),
-        )
+        user = authenticate(form.email.data, form.password.data)
     except TooManyAttempts as exc:
         form.form_errors.append(exc.message)
         return render_template("auth/login.html", form=form), 429, {"Retry-After": str(exc.retry_after)}
     except sign_in.SignInFailed as exc:
-        # The request's own transaction is rolled back, so the failure is counted in one of its own.
-        with transaction(services().session_factory) as separate:
-            sign_in.note_failed_sign_in(separate, email=form.email.data, client_address=client_address(), now=now())
         form.form_errors.append(exc.message)
         return render_template("auth/login.html", form=form), 401
     _sign_in(user)

@@ -62,24 +62,10 @@ def _design_values(source) -> dict[str, str]:
 @role_required(ISSUER_ADMIN)
 def edit():
     design = certificate_design.certificate_design(db())
-    form = DesignForm()
-    if request.method == "GET":
-        theme = design.theme
-        form.primary.data, form.accent.data, form.border.data, form.paper.data = (
-            theme.primary, theme.accent, theme.border, theme.paper,
-        )  # fmt: skip
-        form.signatory_name.data, form.signatory_title.data = design.signatory_name, design.signatory_title
-    elif form.validate_on_submit():
-        values = {name: getattr(form, name).data for name in DESIGN_FIELDS}
+    form = _design_form(design)
+    if form.validate_on_submit():
         try:
-            if request.form.get("action") == "preview":
-                certificate_design.checked_design(**values)
-            else:
-                signature = form.signature.data.read() if form.signature.data else None
-                certificate_design.save_certificate_design(
-                    db(), **values, signature=signature, remove_signature=form.remove_signature.data,
-                    actor=Actor.user(current_user), now=now(),
-                )  # fmt: skip
+            if _check_or_save(form):
                 flash("Saved. Certificates use the new design from their next download.", "success")
                 return redirect(url_for("certificate_settings.edit"))
         except InvalidInput as exc:
@@ -87,6 +73,32 @@ def edit():
     preview = url_for("certificate_settings.preview", **{n: getattr(form, n).data or "" for n in DESIGN_FIELDS})
     status = 422 if form.errors else 200
     return render_template("certificate_settings/edit.html", form=form, design=design, preview=preview), status
+
+
+def _design_form(design) -> DesignForm:
+    """The design form: filled from the saved design on GET, from what was posted otherwise."""
+    form = DesignForm()
+    if request.method == "GET":
+        theme = design.theme
+        form.primary.data, form.accent.data, form.border.data, form.paper.data = (
+            theme.primary, theme.accent, theme.border, theme.paper,
+        )  # fmt: skip
+        form.signatory_name.data, form.signatory_title.data = design.signatory_name, design.signatory_title
+    return form
+
+
+def _check_or_save(form: DesignForm) -> bool:
+    """Check the posted design (the Preview button) or save it; True when it was saved."""
+    values = {name: getattr(form, name).data for name in DESIGN_FIELDS}
+    if request.form.get("action") == "preview":
+        certificate_design.checked_design(**values)
+        return False
+    signature = form.signature.data.read() if form.signature.data else None
+    certificate_design.save_certificate_design(
+        db(), **values, signature=signature, remove_signature=form.remove_signature.data,
+        actor=Actor.user(current_user), now=now(),
+    )  # fmt: skip
+    return True
 
 
 @bp.get("/preview.png")

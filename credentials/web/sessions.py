@@ -7,9 +7,11 @@ from functools import wraps
 from flask import Flask, abort, request
 from flask_login import LoginManager, current_user
 
+from ..domain.people import sign_in
 from ..domain.people.accounts import user_for_session
+from ..storage.database import transaction
 from ..storage.models.accounts import ROLE_LABELS
-from .transaction import db
+from .transaction import db, now, services
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
@@ -34,6 +36,20 @@ def init_app(app: Flask) -> None:
 def client_address() -> str:
     """The caller's address (made trustworthy behind proxies by ``MICROCRED_TRUSTED_PROXIES``)."""
     return request.remote_addr or "unknown"
+
+
+def authenticate(email: str, password: str):
+    """The user these credentials belong to; ``SignInFailed`` and ``TooManyAttempts`` pass on to the caller.
+
+    A failed try is counted in a transaction of its own, because the request's is rolled back on the error page."""
+    try:
+        return sign_in.authenticate(
+            db(), services().passwords, email=email, password=password, client_address=client_address(), now=now()
+        )
+    except sign_in.SignInFailed:
+        with transaction(services().session_factory) as separate:
+            sign_in.note_failed_sign_in(separate, email=email, client_address=client_address(), now=now())
+        raise
 
 
 def role_required(*roles: str):
