@@ -1,6 +1,6 @@
 import json
 
-from credentials.domain.catalog import microcredentials
+from credentials.domain.catalog import admin_page, microcredentials
 
 from .builders import definition
 
@@ -29,7 +29,7 @@ def test_import_errors_name_each_field_path(app, tmp_path, session):
     assert result.exit_code == 1
     assert "rubric.criteria[0].levels: Add at least 2." in result.output
     assert "template.parts[0].prompts[0].word_limit: Use a number of at least 1." in result.output
-    assert microcredentials.admin_overview(session) == []
+    assert admin_page.admin_overview(session) == []
 
 
 def test_export_of_an_unknown_slug_fails_clearly(app):

@@ -7,11 +7,10 @@ from flask_login import current_user, login_required, login_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 
-from ..domain.credentials import credential_rows
 from ..domain.errors import TooManyAttempts
 from ..domain.people import sign_in
 from ..domain.portfolio import attempt_page as portfolio
-from ..domain.portfolio import attempts
+from ..domain.portfolio import attempts, dashboard_page
 from ..domain.portfolio.attempts import StaleAttempt
 from ..domain.portfolio.evidence import UploadLimits
 from ..storage.models.accounts import TEACHER
@@ -54,7 +53,7 @@ def _render(attempt, *, outcome=None, posted=None, message=None, status=200):
 @bp.get("/my/microcredentials")
 @role_required(TEACHER)
 def dashboard():
-    page = credential_rows.teacher_dashboard(db(), current_user, now=now())
+    page = dashboard_page.teacher_dashboard(db(), current_user, now=now())
     return render_template("attempts/dashboard.html", rows=page.rows, credentials=page.credentials)
 
 

@@ -10,7 +10,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ..domain.audit import Actor
-from ..domain.catalog import definitions, microcredentials, preview_page, transfer
+from ..domain.catalog import admin_page, definitions, microcredentials, preview_page, transfer
 from ..domain.catalog.diff import diff_versions
 from ..domain.errors import InvalidInput
 from ..storage.models.accounts import ISSUER_ADMIN
@@ -56,7 +56,7 @@ def _posted() -> tuple[dict, str, microcredentials.ImageChange]:
 @bp.get("")
 @role_required(ISSUER_ADMIN)
 def list_microcredentials():
-    return render_template("catalog_admin/list.html", rows=microcredentials.admin_overview(db()))
+    return render_template("catalog_admin/list.html", rows=admin_page.admin_overview(db()))
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -15,7 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..domain.audit import Actor
-from ..domain.credentials import admin, revocation
+from ..domain.credentials import admin, admin_page, revocation
 from ..domain.errors import Conflict, InvalidInput
 from ..storage.models.accounts import ISSUER_ADMIN
 from .forms import page_number, show_domain_errors
@@ -76,7 +76,7 @@ class CsvForm(FlaskForm):
 
 def _issue_form(**kwargs) -> IssueForm:
     form = IssueForm(**kwargs)
-    choices = admin.version_choices(db())
+    choices = admin_page.version_choices(db())
     form.microcredential.choices = [SelectChoice("", "Choose a micro-credential"), *(SelectChoice(*c) for c in choices)]
     return form
 
@@ -89,15 +89,15 @@ def _actor() -> Actor:
 @role_required(ISSUER_ADMIN)
 def list_credentials():
     status = request.args.get("status", "")
-    criteria = admin.CredentialFilter(
-        query=request.args.get("q", "")[:200], status=status if status in admin.STATUSES else ""
+    criteria = admin_page.CredentialFilter(
+        query=request.args.get("q", "")[:200], status=status if status in admin_page.STATUSES else ""
     )
-    result = admin.find_credentials(db(), criteria, now=now(), page=page_number())
+    result = admin_page.find_credentials(db(), criteria, now=now(), page=page_number())
     return render_template(
         "credential_admin/list.html",
         result=result,
         criteria=criteria,
-        statuses=admin.STATUSES,
+        statuses=admin_page.STATUSES,
         csv_rows=admin.WEB_CSV_ROWS,
     )
 
@@ -153,14 +153,14 @@ def show_credential(uuid):
 
 
 def _detail_page(uuid, revoke_form: RevokeForm | None = None, suspend_form: SuspendForm | None = None) -> str:
-    detail = admin.credential_detail(db(), str(uuid), now=now())
+    detail = admin_page.credential_detail(db(), str(uuid), now=now())
     return render_template(
         "credential_admin/credential.html",
         detail=detail,
         revoke_form=revoke_form or RevokeForm(formdata=None),
         suspend_form=suspend_form or SuspendForm(formdata=None),
         action=FlaskForm(),
-        statuses=admin.STATUSES,
+        statuses=admin_page.STATUSES,
     )
 
 

@@ -221,51 +221,6 @@ def discard_draft(session: Session, version: MicroCredentialVersion, *, actor: A
 
 
 @dataclass(frozen=True)
-class AdminRow:
-    """One micro-credential in the admin list: its newest version and which versions are live or in draft."""
-
-    slug: str
-    title: str
-    newest: int
-    published: int | None
-    draft: int | None
-    retired: bool
-
-
-def admin_overview(session: Session) -> list[AdminRow]:
-    """Every micro-credential, by title, in two queries whatever the number of versions."""
-    versions = session.execute(
-        select(
-            MicroCredentialVersion.microcredential_id,
-            MicroCredentialVersion.number,
-            MicroCredentialVersion.status,
-            MicroCredentialVersion.title,
-        ).order_by(MicroCredentialVersion.microcredential_id, MicroCredentialVersion.number)
-    ).all()
-    slugs = dict(session.execute(select(MicroCredential.id, MicroCredential.slug)).all())
-    rows: dict[int, dict] = {}
-    for mc_id, number, status, title in versions:
-        row = rows.setdefault(mc_id, {"published": None, "draft": None, "retired": False})
-        row.update(title=title, newest=number)
-        if status in (PUBLISHED, DRAFT):
-            row[status] = number
-        else:
-            row["retired"] = True
-    result = [
-        AdminRow(
-            slug=slugs[mc_id],
-            title=r["title"],
-            newest=r["newest"],
-            published=r["published"],
-            draft=r["draft"],
-            retired=r["published"] is None and r["retired"],
-        )
-        for mc_id, r in rows.items()
-    ]
-    return sorted(result, key=lambda r: r.title.lower())
-
-
-@dataclass(frozen=True)
 class BadgeFile:
     """A badge image to send: its bytes, media type and a validator for caches."""
 

@@ -8,9 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...storage.models import User
 from ...storage.models.issuance import IssuedCredential
-from ..portfolio.attempt_page import DashboardRow, dashboard
 
 VALID, REVOKED, SUSPENDED, EXPIRED = "valid", "revoked", "suspended", "expired"
 
@@ -78,16 +76,3 @@ def all_credentials(session: Session, *, now: datetime, recipient_id: int | None
     if recipient_id is not None:
         query = query.where(IssuedCredential.recipient_id == recipient_id)
     return [row_of(credential, now) for credential in session.scalars(query)]
-
-
-@dataclass(frozen=True)
-class TeacherDashboard:
-    """The teacher's dashboard: their micro-credentials in progress and the credentials they hold."""
-
-    rows: list[DashboardRow]
-    credentials: list[CredentialRow]
-
-
-def teacher_dashboard(session: Session, teacher: User, *, now: datetime) -> TeacherDashboard:
-    """Attempts (one query) and issued credentials (one query) for the teacher's dashboard."""
-    return TeacherDashboard(dashboard(session, teacher), all_credentials(session, now=now, recipient_id=teacher.id))

@@ -12,20 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...storage.evidence_store import EvidenceStore
-from ...storage.models import Attempt, CriterionResult, MicroCredential, MicroCredentialVersion, User
-from ...storage.models.attempts import DRAFT, EARNED, IN_REVIEW, NOT_YET, OPEN_STATUSES, SUBMITTED, WITHDRAWN
+from ...storage.models import Attempt, CriterionResult, MicroCredential, User
+from ...storage.models.attempts import DRAFT, EARNED, NOT_YET, OPEN_STATUSES
 from ..errors import InvalidInput
 from . import attempts, evidence
 from .file_kinds import KINDS
-
-STATUS_LABELS = {
-    DRAFT: "Draft",
-    SUBMITTED: "Submitted",
-    IN_REVIEW: "In review",
-    NOT_YET: "Not yet",
-    EARNED: "Earned",
-    WITHDRAWN: "Withdrawn",
-}
 
 
 @dataclass(frozen=True)
@@ -114,84 +105,6 @@ def open_attempt_id(session: Session, teacher: User, slug: str) -> int | None:
         .join(MicroCredential, MicroCredential.id == Attempt.microcredential_id)
         .where(Attempt.teacher_id == teacher.id, MicroCredential.slug == slug, Attempt.status.in_(OPEN_STATUSES))
     )
-
-
-@dataclass(frozen=True)
-class DashboardRow:
-    slug: str
-    title: str
-    version: int
-    attempt_id: int
-    attempt_number: int
-    status: str
-    status_label: str
-    expected_decision_on: date | None
-    decided_at: datetime | None
-    next_step: str
-    can_start_again: bool
-
-
-def dashboard(session: Session, teacher: User) -> list[DashboardRow]:
-    """Each micro-credential the teacher has begun, with its latest attempt's state and the next step; one query."""
-    rows = session.execute(
-        select(
-            Attempt,
-            MicroCredentialVersion.title,
-            MicroCredentialVersion.number,
-            MicroCredentialVersion.definition,
-            MicroCredential.slug,
-        )
-        .join(MicroCredentialVersion, MicroCredentialVersion.id == Attempt.version_id)
-        .join(MicroCredential, MicroCredential.id == Attempt.microcredential_id)
-        .where(Attempt.teacher_id == teacher.id)
-        .order_by(Attempt.microcredential_id, Attempt.number)
-    ).all()
-    latest: dict[int, tuple] = {}
-    used: dict[int, int] = {}
-    for attempt, title, number, definition, slug in rows:
-        latest[attempt.microcredential_id] = (attempt, title, number, definition, slug)
-        if attempt.status != WITHDRAWN:
-            used[attempt.version_id] = used.get(attempt.version_id, 0) + 1
-    result = []
-    for attempt, title, number, definition, slug in latest.values():
-        left = definition["max_attempts"] - used.get(attempt.version_id, 0)
-        step, again = _next_step(attempt, left, definition["max_attempts"])
-        result.append(
-            DashboardRow(
-                slug=slug,
-                title=title,
-                version=number,
-                attempt_id=attempt.id,
-                attempt_number=attempt.number,
-                status=attempt.status,
-                status_label=STATUS_LABELS[attempt.status],
-                expected_decision_on=attempt.expected_decision_on,
-                decided_at=attempt.decided_at,
-                next_step=step,
-                can_start_again=again,
-            )
-        )
-    order = {DRAFT: 0, NOT_YET: 1, SUBMITTED: 2, IN_REVIEW: 3, WITHDRAWN: 4, EARNED: 5}
-    return sorted(result, key=lambda r: (order[r.status], r.title.lower()))
-
-
-def _next_step(attempt: Attempt, left: int, limit: int) -> tuple[str, bool]:
-    if attempt.status == DRAFT:
-        return "Finish your evidence and submit it.", False
-    if attempt.status == SUBMITTED:
-        return "Waiting for a reviewer. You can withdraw it until review begins.", False
-    if attempt.status == IN_REVIEW:
-        return "Reviewers are scoring your evidence.", False
-    if attempt.status == NOT_YET:
-        if left > 0:
-            return (
-                f"Read the feedback on each criterion, revise, and resubmit "
-                f"({left} attempt{'s' if left != 1 else ''} left)."
-            ), True
-        return attempts.attempts_used_up_message(limit), False
-    if attempt.status == WITHDRAWN:
-        return "Withdrawn. Start again when you are ready: your evidence is kept.", True
-    return "Earned.", False
 
 
 @dataclass(frozen=True)
@@ -327,5 +240,5 @@ def attempt_page(session: Session, attempt: Attempt) -> AttemptPage:
         missing=evidence.missing_items(attempt) if attempt.status == DRAFT else [],
         previous=previous,
         earlier=earlier,
-        status_label=STATUS_LABELS[attempt.status],
+        status_label=attempts.STATUS_LABELS[attempt.status],
     )

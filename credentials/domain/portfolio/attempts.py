@@ -31,6 +31,16 @@ STALE_MESSAGE = (
     "Reload the page to see its current state."
 )
 
+# How each attempt status reads to teachers and admins.
+STATUS_LABELS = {
+    DRAFT: "Draft",
+    SUBMITTED: "Submitted",
+    IN_REVIEW: "In review",
+    NOT_YET: "Not yet",
+    EARNED: "Earned",
+    WITHDRAWN: "Withdrawn",
+}
+
 
 class StaleAttempt(Conflict):
     """The page the request came from showed an older state of the attempt."""

@@ -6,7 +6,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from credentials.domain.audit import Actor, verify_chain
-from credentials.domain.catalog import microcredentials
+from credentials.domain.catalog import admin_page, microcredentials
 from credentials.domain.errors import Conflict, InvalidInput, NotFound
 from credentials.storage.database import transaction
 from credentials.storage.models import AuditEvent, CatalogFacet, MicroCredential, MicroCredentialVersion
@@ -171,7 +171,7 @@ def test_retire_removes_it_from_offer(services, session):
         microcredentials.retire_microcredential(s, "exit-tickets", actor=ADMIN, now=services.clock())
     with pytest.raises(NotFound):
         microcredentials.current_version(session, "exit-tickets")
-    rows = microcredentials.admin_overview(session)
+    rows = admin_page.admin_overview(session)
     assert rows[0].retired and rows[0].published is None
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from credentials.domain.audit import Actor
 from credentials.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from credentials.domain.portfolio import attempt_page as portfolio
-from credentials.domain.portfolio import attempts, evidence
+from credentials.domain.portfolio import attempts, dashboard_page, evidence
 from credentials.domain.portfolio.attempts import CriterionDecision, IncompleteSubmission, StaleAttempt
 from credentials.storage.database import transaction
 from credentials.storage.models import Attempt, OutboxMessage, User
@@ -254,7 +254,7 @@ def test_the_attempt_cap_says_what_happens_next(services, teacher, build, sessio
     with pytest.raises(Conflict) as caught:
         start(services, teacher, slug)
     assert "used all 1 attempts" in caught.value.message and "new version" in caught.value.message
-    rows = portfolio.dashboard(session, session.get(User, teacher.id))
+    rows = dashboard_page.dashboard(session, session.get(User, teacher.id))
     assert rows[0].status == "not_yet" and "used all 1 attempts" in rows[0].next_step and not rows[0].can_start_again
 
 
