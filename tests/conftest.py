@@ -240,6 +240,24 @@ def browser(client) -> Browser:
     return Browser(client)
 
 
+ADMIN_EMAIL = "dana.whitfield@riverside.example.org"
+ADMIN_NAME = "Dana Whitfield"
+
+
+@pytest.fixture
+def admin(browser, build) -> Browser:
+    """A browser signed in as an issuer admin (``ADMIN_EMAIL``)."""
+    build.admin(email=ADMIN_EMAIL, name=ADMIN_NAME)
+    browser.login(ADMIN_EMAIL)
+    return browser
+
+
+@pytest.fixture
+def slug(build) -> str:
+    """A published micro-credential's address."""
+    return build.published()
+
+
 @pytest.fixture
 def count_queries(services):
     """Count the SQL statements run inside a ``with count_queries() as counter:`` block."""

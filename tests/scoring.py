@@ -16,6 +16,12 @@ def levels(**chosen: str) -> Scores:
     return Scores(dict(chosen), feedback, "Thank you for the clear evidence.")
 
 
+def assignments(session, attempt_id: int) -> list[Assignment]:
+    """Every assignment of the attempt, oldest first, read afresh through ``session``."""
+    session.rollback()
+    return session.scalars(select(Assignment).where(Assignment.attempt_id == attempt_id).order_by(Assignment.id)).all()
+
+
 def assignments_of(services, attempt_id: int, *, status: str | None = "assigned", role: str | None = None):
     """The attempt's assignments (open ones by default), oldest first."""
     with services.session_factory() as session:

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from credentials.domain.audit import Actor
 from credentials.domain.review import admin, routing
 from credentials.storage.database import transaction
-from credentials.storage.models import Assignment, OutboxMessage
+from credentials.storage.models import OutboxMessage
+from tests.scoring import assignments
 
 
 @pytest.fixture
@@ -18,16 +19,6 @@ def run(app):
     """Run ``microcred`` with the given arguments; returns click's result."""
     runner = app.test_cli_runner()
     return lambda *args: runner.invoke(args=list(args))
-
-
-@pytest.fixture
-def slug(build):
-    return build.published()
-
-
-def assignments(session, attempt_id):
-    session.rollback()
-    return session.scalars(select(Assignment).where(Assignment.attempt_id == attempt_id).order_by(Assignment.id)).all()
 
 
 def mail(session, kind):

@@ -11,11 +11,6 @@ from ..conftest import Browser, csrf_from, encode_multipart
 
 
 @pytest.fixture
-def slug(build):
-    return build.published()
-
-
-@pytest.fixture
 def teacher(browser, build, slug):
     build.user("teacher", email="maria@riverside.example.org", name="María López")
     browser.login("maria@riverside.example.org")

@@ -14,16 +14,6 @@ from credentials.domain import audit
 from credentials.domain.audit import Actor
 from credentials.storage.database import transaction
 
-ADMIN_EMAIL = "dana.whitfield@riverside.example.org"
-
-
-@pytest.fixture
-def admin(browser, build):
-    """A browser signed in as an issuer admin."""
-    build.admin(email=ADMIN_EMAIL)
-    browser.login(ADMIN_EMAIL)
-    return browser
-
 
 def record(services, *, actor, action, subject_type="school", subject_id=1, summary=None, now):
     with transaction(services.session_factory) as session:

@@ -67,13 +67,6 @@ def test_row_actions_add_remove_and_move():
     assert note == "Nothing was changed."
 
 
-@pytest.fixture
-def admin(browser, build):
-    build.admin(email="admin@riverside.example.org")
-    browser.login("admin@riverside.example.org")
-    return browser
-
-
 def post_definition(admin, url, doc, *, action="save", page=None):
     page_html = admin.get(page or url).get_data(as_text=True)
     from ..conftest import csrf_from

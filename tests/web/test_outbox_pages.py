@@ -14,15 +14,7 @@ from credentials.storage.models import AuditEvent, OutboxMessage
 from credentials.storage.models.outbox import FAILED, LOGGED, PENDING, SENT
 from tests.smtp import smtp_server_fixture  # noqa: F401
 
-ADMIN_EMAIL = "dana.whitfield@riverside.example.org"
-
-
-@pytest.fixture
-def admin(browser, build):
-    """A browser signed in as an issuer admin."""
-    build.admin(email=ADMIN_EMAIL)
-    browser.login(ADMIN_EMAIL)
-    return browser
+from ..conftest import ADMIN_EMAIL
 
 
 def queue(services, recipient, subject, body):

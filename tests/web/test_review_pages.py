@@ -66,11 +66,6 @@ def post(browser, url, data=None):
 
 
 @pytest.fixture
-def slug(build):
-    return build.published()
-
-
-@pytest.fixture
 def reviewer(build, slug):
     return build.reviewer(slug=slug, email="rita@riverside.example.org", capacity=30)
 

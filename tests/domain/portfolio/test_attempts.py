@@ -17,11 +17,6 @@ REVIEWERS = Actor.system("review")
 
 
 @pytest.fixture
-def slug(build):
-    return build.published()
-
-
-@pytest.fixture
 def teacher(build):
     return build.user("teacher", email="maria@riverside.example.org", name="María López")
 

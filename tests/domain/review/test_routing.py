@@ -9,18 +9,9 @@ from credentials.domain.review import admin, routing
 from credentials.storage.database import transaction
 from credentials.storage.models import Assignment, Attempt, OutboxMessage
 from tests.builders import definition
+from tests.scoring import assignments
 
 ADMIN = Actor.system("test-admin")
-
-
-@pytest.fixture
-def slug(build):
-    return build.published()
-
-
-def assignments(session, attempt_id):
-    session.rollback()
-    return session.scalars(select(Assignment).where(Assignment.attempt_id == attempt_id).order_by(Assignment.id)).all()
 
 
 def test_a_submission_goes_to_a_qualified_reviewer_with_a_due_date_and_an_email(build, slug, session, clock):
