@@ -14,7 +14,8 @@ TEST_STAMP := $(VENV)/.installed-test
 # Tests build their own Settings: drop every MICROCRED_* variable of the caller (MICROCRED_ENV, a database URL,
 # MICROCRED_TEST_DATABASE_URL...) so the shell a test is run from cannot change its outcome.
 CLEAN_ENV := env $(foreach var,$(filter MICROCRED_%,$(.VARIABLES)),-u $(var))
-PYTEST := $(BIN)/pytest --cov --cov-report=term
+# One worker per core (pytest-xdist); each worker makes its own databases (see tests/conftest.py).
+PYTEST := $(BIN)/pytest -n auto --cov --cov-report=term
 
 .DEFAULT_GOAL := help
 .PHONY: help run test test-postgres e2e bench clean distclean

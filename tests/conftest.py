@@ -2,6 +2,8 @@
 
 The suite runs on SQLite by default. Set ``MICROCRED_TEST_DATABASE_URL`` to a PostgreSQL URL (for example
 ``postgresql://127.0.0.1:5432/test``) to run all of it on PostgreSQL; tests marked ``postgres`` run only then.
+Under pytest-xdist (``make test`` runs one worker per core) every worker is a process of its own, with its own
+temporary SQLite template and its own PostgreSQL database (named after the worker's process id).
 """
 
 from __future__ import annotations
