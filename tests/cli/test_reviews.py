@@ -14,13 +14,6 @@ from credentials.storage.models import Assignment, OutboxMessage
 
 
 @pytest.fixture
-def run(app):
-    """Run ``microcred`` with the given arguments; returns click's result."""
-    runner = app.test_cli_runner()
-    return lambda *args: runner.invoke(args=list(args))
-
-
-@pytest.fixture
 def slug(build):
     return build.published()
 
