@@ -2,8 +2,8 @@
 
 One reviewer: their scores decide by the micro-credential's rule. Two: if they agree (earned / not yet) that
 stands; if not, a third eligible reviewer is routed and decides. A credential follows an earned decision: the
-decision writes a durable issuance request in its own transaction (so issuance is never lost and never done twice)
-and names the step that issues the credential once that transaction has committed.
+decision writes a durable issuance request in the same transaction (so issuance is never lost and never done
+twice) and names the step that issues the credential once that transaction has committed.
 """
 
 from __future__ import annotations
