@@ -45,6 +45,10 @@ def create_app(config: Settings | None = None) -> Flask:
     settings = config or Settings.from_env()
     settings.check()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # WeasyPrint narrates each rendering step at INFO (even the stylesheets it parses when imported, below) and
+    # fontTools each font it subsets: noise in the service log, and in front of every command's output.
+    for chatty in ("weasyprint.progress", "fontTools"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
 
     app = Flask(
         __name__,

@@ -13,6 +13,7 @@ from ..mail import Letter, MailTransport, PermanentMailError, TransientMailError
 from ..storage.database import is_postgresql
 from ..storage.models import OutboxMessage
 from ..storage.models.outbox import FAILED, LOGGED, PENDING, SENT
+from .after_commit import note_mail_queued
 from .audit import Actor, record_event
 from .errors import Conflict, NotFound
 from .paging import Page, fetch_page
@@ -40,6 +41,7 @@ def queue_email(
     )
     session.add(message)
     session.flush()
+    note_mail_queued(session)
     return message
 
 

@@ -1,5 +1,6 @@
 """One database session per request, committed once at the web boundary and rolled back on any error.
 
+After the commit, the follow-up steps the domain named run (the credential an earned decision asked for is issued).
 Mail queued during the request goes out only after the commit (in development, right after the response).
 """
 
@@ -8,14 +9,11 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, current_app, g
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from ..domain.credentials.issuance import issue_for_attempt
-from ..domain.errors import DomainError
+from ..domain.after_commit import run_follow_ups
 from ..domain.outbox import deliver_due
 from ..storage.database import transaction
-from ..storage.models import IssuanceRequest, OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -40,14 +38,6 @@ def now():
 
 
 def init_app(app: Flask) -> None:
-    @event.listens_for(app.extensions["microcred"].session_factory, "after_flush")
-    def _note_queued_mail(session, _context):
-        if any(isinstance(obj, OutboxMessage) for obj in session.new):
-            session.info["mail_queued"] = True
-        requested = [obj.attempt_id for obj in session.new if isinstance(obj, IssuanceRequest)]
-        if requested:
-            session.info.setdefault("issuance_requested", []).extend(requested)
-
     @app.after_request
     def _finish_transaction(response: Response) -> Response:
         session: Session | None = g.get("db_session")
@@ -57,8 +47,8 @@ def init_app(app: Flask) -> None:
             session.rollback()
             return response
         session.commit()
-        issued = _issue_now(session.info.pop("issuance_requested", []))
-        if (session.info.pop("mail_queued", False) or issued) and services().settings.deliver_mail_after_request:
+        mail_queued = run_follow_ups(session, services())
+        if mail_queued and services().settings.deliver_mail_after_request:
             response.call_on_close(_deliver_mail_now(app))
         return response
 
@@ -69,23 +59,6 @@ def init_app(app: Flask) -> None:
             if exc is not None:
                 session.rollback()
             session.close()
-
-
-def _issue_now(attempt_ids: list[int]) -> bool:
-    """Issue the credentials an earned decision asked for, each in its own transaction, right after the decision
-    committed. A failure (no signing key, say) leaves the request pending for `microcred credentials process`."""
-    svc = services()
-    issued = False
-    for attempt_id in attempt_ids:
-        try:
-            with transaction(svc.session_factory) as session:
-                issue_for_attempt(session, svc.signing, attempt_id, now=svc.clock())
-            issued = True
-        except DomainError as exc:
-            log.warning("credential of attempt %s not issued yet: %s", attempt_id, exc.message)
-        except Exception:
-            log.exception("issuing the credential of attempt %s failed; the request stays pending", attempt_id)
-    return issued
 
 
 def _deliver_mail_now(app: Flask):

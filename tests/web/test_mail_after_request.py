@@ -11,9 +11,10 @@ from sqlalchemy import select
 from credentials import create_app
 from credentials.domain import outbox
 from credentials.domain.errors import Conflict
-from credentials.storage.models import OutboxMessage
+from credentials.storage.models import Assignment, IssuedCredential, OutboxMessage
 from credentials.storage.models.outbox import PENDING, SENT
 from credentials.web.transaction import db, now
+from tests.builders import definition
 from tests.smtp import smtp_server_fixture  # noqa: F401
 
 MARIA = "maria.lopez@riverside.example.org"  # a demo account
@@ -91,6 +92,41 @@ def test_a_password_reset_email_arrives_right_after_the_response(browser, servic
     assert link, body
     # The link in the e-mail works.
     assert browser.get(link.group(0).removeprefix(settings.public_url)).status_code == 200
+
+
+def test_an_earned_review_is_followed_by_the_credential_and_its_e_mail_right_after_the_response(
+    browser, build, services, smtp_server, session
+):
+    build.issuer_keys()
+    slug = build.published(definition(slug="exit-tickets-two", title="Exit tickets, the sequel"))
+    reviewer = build.reviewer(slug=slug, email="new.reviewer@example.org")
+    teacher = build.user("teacher", school=build.school(), email="new.teacher@example.org")
+    attempt = build.submitted(slug, teacher)
+    assignment = session.scalars(select(Assignment).where(Assignment.attempt_id == attempt.id)).one()
+    browser.login(reviewer.email)
+    scores = {"level-design": "proficient", "level-reflection": "exemplary", "overall": "Clear evidence."}
+
+    response = browser.submit(f"/reviews/{assignment.id}", {**scores, "action": "submit"})
+
+    assert response.status_code == 302
+    # The credential was issued as soon as the decision committed, before the response went out ...
+    session.rollback()
+    assert session.scalar(select(IssuedCredential.attempt_id)) == attempt.id
+    assert teacher_mail(services, teacher.email) == {"decision": PENDING, "credential": PENDING}
+    response.close()
+    # ... and the teacher's e-mails (the decision, the credential) went out right after it.
+    assert teacher_mail(services, teacher.email) == {"decision": SENT, "credential": SENT}
+    assert {"You earned Exit tickets, the sequel", "Your credential: Exit tickets, the sequel"} <= {
+        m["Subject"] for m in smtp_server.messages if m["To"] == teacher.email
+    }
+
+
+def teacher_mail(services, email) -> dict[str, str]:
+    with services.session_factory() as session:
+        query = select(OutboxMessage.kind, OutboxMessage.status).where(
+            OutboxMessage.recipient == email, OutboxMessage.kind.in_(("decision", "credential"))
+        )
+        return dict(session.execute(query).all())
 
 
 @pytest.mark.parametrize("deliver_after_request", [False])

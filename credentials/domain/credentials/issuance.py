@@ -4,9 +4,10 @@ build the unsigned credential -> check it against the OB 3.0 schema -> allocate 
 (eddsa-rdfc-2022, and VC-JWTs with EdDSA and RS256) -> store it, all in the caller's transaction. An issued credential
 is never edited: a change is a revocation plus a new credential.
 
-Triggers: an earned decision writes an ``IssuanceRequest`` in the decision's transaction; ``process_requests`` turns
-each into a credential right after that commit (and ``microcred credentials process`` retries any left behind).
-Admins issue for a named person (records from before microcred), singly or from CSV.
+Triggers: an earned decision writes an ``IssuanceRequest`` in the decision's transaction and is followed, right after
+that commit, by the ``IssueCredential`` step; ``issue_requested`` turns requests into credentials, for that step and
+for ``microcred credentials process``, which retries any left behind. Admins issue for a named person (records from
+before microcred), singly or from CSV.
 """
 
 from __future__ import annotations
@@ -17,23 +18,26 @@ import logging
 import secrets
 import uuid as uuid_module
 from calendar import monthrange
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from ...crypto.data_integrity import sign_eddsa_rdfc_2022
 from ...crypto.key_store import ED25519, RSA
 from ...crypto.vc_jwt import encode_vc_jwt
 from ...openbadges.credential_document import AwardFacts, EvidenceFacts, StatusEntryFacts, credential_document
 from ...openbadges.schema_check import require_valid
+from ...storage.database import transaction
 from ...storage.models import Attempt, IssuanceRequest, MicroCredentialVersion
 from ...storage.models.attempts import EARNED
 from ...storage.models.issuance import SOURCE_REVIEW, IssuedCredential
+from ..after_commit import Services
 from ..audit import Actor, record_event
-from ..errors import Conflict
+from ..errors import Conflict, DomainError
 from ..outbox import queue_email
 from .facts import achievement_facts, attempt_evidence, issuer_facts
 from .issuer_keys import signing_key
@@ -107,6 +111,57 @@ def pending_requests(session: Session, limit: int | None = None) -> list[int]:
         .order_by(IssuanceRequest.created_at, IssuanceRequest.id)
     )
     return list(session.scalars(query.limit(limit) if limit else query))
+
+
+@dataclass
+class IssuanceRun:
+    """What ``issue_requested`` did: the attempts it tried, those issued, and those refused (left pending) with why."""
+
+    attempts: list[int]
+    issued: list[int] = field(default_factory=list)
+    refused: list[tuple[int, str]] = field(default_factory=list)
+
+
+def issue_requested(
+    session_factory: sessionmaker[Session],
+    context: SigningContext,
+    attempt_ids: Iterable[int] | None = None,
+    *,
+    clock: Callable[[], datetime],
+) -> IssuanceRun:
+    """Issue what earned decisions asked for (``None``: every pending request), each in a transaction of its own."""
+    if attempt_ids is None:
+        with transaction(session_factory) as session:
+            attempt_ids = pending_requests(session)
+    run = IssuanceRun(list(attempt_ids))
+    for attempt_id in run.attempts:
+        # One transaction per request: a failure (no signing key, say) rolls back only its own credential and leaves
+        # the request pending for `microcred credentials process`.
+        try:
+            with transaction(session_factory) as session:
+                issue_for_attempt(session, context, attempt_id, now=clock())
+        except DomainError as exc:
+            run.refused.append((attempt_id, exc.message))
+        except Exception:
+            log.exception("issuing the credential of attempt %s failed; the request stays pending", attempt_id)
+        else:
+            run.issued.append(attempt_id)
+    return run
+
+
+@dataclass(frozen=True)
+class IssueCredential:
+    """The step that follows an earned decision's commit: issue the credential its request asks for."""
+
+    attempt_id: int
+    name = "issuing the credential an earned decision asked for"
+
+    def __call__(self, services: Services) -> bool:
+        """Issue now; a refusal is logged and the request waits. True when the earner's e-mail was queued."""
+        run = issue_requested(services.session_factory, services.signing, [self.attempt_id], clock=services.clock)
+        for attempt_id, reason in run.refused:
+            log.warning("credential of attempt %s not issued yet: %s", attempt_id, reason)
+        return bool(run.issued)
 
 
 def issue(

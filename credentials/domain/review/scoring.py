@@ -1,8 +1,9 @@
 """Scoring against the rubric and turning reviews into a decision the teacher can trust.
 
 One reviewer: their scores decide by the micro-credential's rule. Two: if they agree (earned / not yet) that
-stands; if not, a third eligible reviewer is routed and decides. An earned decision writes a durable issuance
-request in the same transaction, so issuance is never lost and never done twice.
+stands; if not, a third eligible reviewer is routed and decides. A credential follows an earned decision: the
+decision writes a durable issuance request in the same transaction (so issuance is never lost and never done
+twice) and names the step that issues the credential once that transaction has committed.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from ...storage.models import Assignment, Attempt, IssuanceRequest, ReviewScore,
 from ...storage.models.attempts import EARNED, IN_REVIEW, NOT_YET, SUBMITTED
 from ...storage.models.reviews import ASSIGNED, PRIMARY, TIEBREAK
 from ...storage.models.reviews import SUBMITTED as REVIEW_SUBMITTED
+from ..after_commit import follow_with
 from ..audit import Actor, record_event
+from ..credentials.issuance import IssueCredential
 from ..errors import Conflict, InvalidInput, PermissionDenied
 from ..outbox import queue_email
 from ..portfolio.attempts import CriterionDecision, carried_forward_keys, carried_forward_levels, record_decision
@@ -209,10 +212,13 @@ def finish(
 
 
 def request_issuance(session: Session, attempt: Attempt, *, now: datetime) -> None:
-    """Write the durable issuance request (once per attempt; the unique key makes a second one impossible)."""
+    """Ask for the earned attempt's credential: a durable request (once per attempt; the unique key makes a second
+    one impossible), and the credential follows as soon as the decision commits."""
     if session.scalar(select(IssuanceRequest.id).where(IssuanceRequest.attempt_id == attempt.id)) is None:
         session.add(IssuanceRequest(attempt_id=attempt.id, created_at=now))
         session.flush()
+        # If issuing fails after the commit, the request stays pending for `microcred credentials process`.
+        follow_with(session, IssueCredential(attempt.id))
 
 
 def notify_decision(session: Session, attempt: Attempt, *, now: datetime) -> None:

@@ -6,14 +6,13 @@ from .audit import AuditEvent, AuditHead
 from .base import Base
 from .catalog import BadgeImage, CatalogFacet, MicroCredential, MicroCredentialVersion
 from .certificate_settings import CertificateSettings
-from .issuance import IssuedCredential, IssuerKey, StatusList
+from .issuance import IssuanceRequest, IssuedCredential, IssuerKey, StatusList
 from .login_throttle import FailedLogin
 from .organizations import Issuer, School
 from .outbox import OutboxMessage
 from .reviews import (
     Assignment,
     Holiday,
-    IssuanceRequest,
     Qualification,
     ReviewConflict,
     ReviewerProfile,

@@ -1,4 +1,5 @@
-"""Issuance: the issuer's public keys, the status lists, and the credentials issued (signed once, never edited)."""
+"""Issuance: the issuer's public keys, the status lists, the requests earned decisions make, and the credentials
+issued (signed once, never edited)."""
 
 from __future__ import annotations
 
@@ -60,6 +61,17 @@ class StatusList(Base):
     revision: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime]
     signed_at: Mapped[datetime | None]
+
+
+class IssuanceRequest(Base):
+    """A durable request to issue the credential of an earned attempt: written with the decision, processed once."""
+
+    __tablename__ = "issuance_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), unique=True)
+    created_at: Mapped[datetime]
+    processed_at: Mapped[datetime | None]
 
 
 class IssuedCredential(Base):

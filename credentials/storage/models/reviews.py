@@ -124,14 +124,3 @@ class ReviewScore(Base):
     criterion_key: Mapped[str] = mapped_column(String(60), primary_key=True)
     level_key: Mapped[str | None] = mapped_column(String(60))
     feedback: Mapped[str] = mapped_column(Text, default="")
-
-
-class IssuanceRequest(Base):
-    """A durable request to issue the credential of an earned attempt: written with the decision, processed once."""
-
-    __tablename__ = "issuance_requests"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), unique=True)
-    created_at: Mapped[datetime]
-    processed_at: Mapped[datetime | None]

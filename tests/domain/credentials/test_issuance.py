@@ -111,6 +111,25 @@ def test_issuing_twice_gives_the_same_credential_and_marks_the_request(build, se
     assert len(mail) == 1 and first.uuid in mail[0].body_text
 
 
+def test_issue_requested_leaves_a_refused_request_pending_until_it_can_be_issued(build, services, session):
+    attempt = build.earned()  # decided before any signing key exists
+
+    refused = issuance.issue_requested(services.session_factory, services.signing, clock=services.clock)
+
+    assert refused.attempts == [attempt.id] and refused.issued == []
+    [(attempt_id, reason)] = refused.refused
+    assert attempt_id == attempt.id and "microcred keys generate" in reason
+    assert session.scalar(select(IssuanceRequest.processed_at)) is None
+    build.issuer_keys()
+    issued = issuance.issue_requested(services.session_factory, services.signing, clock=services.clock)
+    assert issued.attempts == issued.issued == [attempt.id] and issued.refused == []
+    session.rollback()
+    assert session.scalar(select(IssuedCredential.attempt_id)) == attempt.id
+    assert session.scalar(select(IssuanceRequest.processed_at)) is not None
+    again = issuance.issue_requested(services.session_factory, services.signing, clock=services.clock)
+    assert again.attempts == []  # nothing pending any more
+
+
 @pytest.mark.postgres
 def test_two_concurrent_triggers_issue_exactly_one_credential(build, services, session):
     build.issuer_keys()

@@ -1,13 +1,14 @@
 import pytest
 from sqlalchemy import select
 
+from credentials.domain.after_commit import run_follow_ups
 from credentials.domain.audit import Actor
 from credentials.domain.errors import Conflict, InvalidInput, PermissionDenied
 from credentials.domain.portfolio import attempts
 from credentials.domain.review import admin, scoring
 from credentials.domain.review.scoring import Scores
 from credentials.storage.database import transaction
-from credentials.storage.models import Assignment, Attempt, IssuanceRequest, OutboxMessage, User
+from credentials.storage.models import Assignment, Attempt, IssuanceRequest, IssuedCredential, OutboxMessage, User
 from tests.builders import definition
 
 ADMIN = Actor.system("test-admin")
@@ -58,6 +59,24 @@ def test_one_reviewer_decides_earned_and_issuance_is_requested_once(build, servi
     with transaction(services.session_factory) as s:
         scoring.request_issuance(s, s.get(Attempt, attempt.id), now=services.clock())
     assert len(session.scalars(select(IssuanceRequest)).all()) == 1
+
+
+def test_an_earned_decision_is_followed_by_its_credential_once_committed(build, services, session):
+    build.issuer_keys()
+    slug = build.published()
+    build.reviewer(slug=slug)
+    attempt = build.submitted(slug)
+    [assignment] = open_assignments(session, attempt.id)
+    with services.session_factory() as s:
+        with s.begin():
+            mine = s.get(Assignment, assignment.id)
+            scoring.submit_review(s, mine, s.get(User, mine.reviewer_id), MEETS, now=services.clock())
+        assert s.scalar(select(IssuedCredential.id)) is None  # committed, and the credential not issued yet
+        assert run_follow_ups(s, services)  # issued, and the earner's e-mail queued
+        assert run_follow_ups(s, services) is False  # each step runs once
+    session.rollback()
+    assert session.scalar(select(IssuedCredential.attempt_id)) == attempt.id
+    assert session.scalar(select(IssuanceRequest.processed_at)) is not None
 
 
 def test_bad_scores_are_refused_with_what_to_fix(build, services, session):

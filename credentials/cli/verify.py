@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from .cli_support import cli_services
-from .domain.credentials.verification import verify_credential
-from .verification import MAX_INPUT_BYTES, InputError, RemoteFetcher, Verifier
+from ..domain.credentials.verification import verify_credential
+from ..verification import MAX_INPUT_BYTES, InputError, RemoteFetcher, Verifier
+from .transaction import in_transaction, services
 
 EXIT_NOT_VERIFIED = 1
 EXIT_BAD_INPUT = 2
@@ -23,14 +23,12 @@ MARKS = {"passed": "ok", "failed": "FAILED", "warning": "warning", "skipped": "s
 @with_appcontext
 def verify_command(file: Path, as_json: bool) -> None:
     """Verify the credential in FILE (JSON, VC-JWT, baked PNG or SVG, certificate PDF; - reads standard input)."""
-    services = cli_services()
+    settings = services().settings
     data = _read(file)
-    verifier = Verifier(RemoteFetcher(allow_private=services.settings.verify_allow_private))
+    verifier = Verifier(RemoteFetcher(allow_private=settings.verify_allow_private))
     try:
-        with services.session_factory() as session:
-            report = verify_credential(
-                session, verifier, data, public_url=services.settings.public_url, now=services.clock()
-            )
+        with in_transaction() as (session, now):
+            report = verify_credential(session, verifier, data, public_url=settings.public_url, now=now)
     except InputError as exc:
         click.echo(f"Error: {exc.message}", err=True)
         raise SystemExit(EXIT_BAD_INPUT) from None

@@ -9,12 +9,6 @@ import pytest
 from tests.verification import foreign
 
 
-@pytest.fixture
-def run(app):
-    runner = app.test_cli_runner()
-    return lambda *args: runner.invoke(args=list(args))
-
-
 @pytest.mark.parametrize("suffix", ["json", "jwt", "png", "svg", "pdf"])
 def test_our_credential_verifies_in_every_form(run, build, client, tmp_path, suffix):
     credential = build.credential()

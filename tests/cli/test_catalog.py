@@ -1,37 +1,39 @@
+"""``microcred catalog``: importing and exporting micro-credential definitions as JSON."""
+
+from __future__ import annotations
+
 import json
 
 from credentials.domain.catalog import admin_page, microcredentials
+from tests.builders import definition
 
-from .builders import definition
 
-
-def test_import_and_export_from_the_command_line(app, tmp_path, session):
-    runner = app.test_cli_runner()
+def test_import_and_export_from_the_command_line(run, tmp_path, session):
     path = tmp_path / "exit-tickets.json"
     path.write_text(json.dumps(definition()))
-    result = runner.invoke(args=["catalog", "import", str(path), "--publish"])
+    result = run("catalog", "import", str(path), "--publish")
     assert result.exit_code == 0, result.output
     assert "Imported exit-tickets as version 1 (published)." in result.output
     assert microcredentials.current_version(session, "exit-tickets").number == 1
-    result = runner.invoke(args=["catalog", "export", "exit-tickets"])
+    result = run("catalog", "export", "exit-tickets")
     assert result.exit_code == 0
     exported = json.loads(result.output)
     assert exported["version"] == 1 and exported["rubric"] == definition()["rubric"]
 
 
-def test_import_errors_name_each_field_path(app, tmp_path, session):
+def test_import_errors_name_each_field_path(run, tmp_path, session):
     doc = definition()
     doc["rubric"]["criteria"][0]["levels"] = []
     doc["template"]["parts"][0]["prompts"][0]["word_limit"] = 0
     path = tmp_path / "broken.json"
     path.write_text(json.dumps(doc))
-    result = app.test_cli_runner().invoke(args=["catalog", "import", str(path)])
+    result = run("catalog", "import", str(path))
     assert result.exit_code == 1
     assert "rubric.criteria[0].levels: Add at least 2." in result.output
     assert "template.parts[0].prompts[0].word_limit: Use a number of at least 1." in result.output
     assert admin_page.admin_overview(session) == []
 
 
-def test_export_of_an_unknown_slug_fails_clearly(app):
-    result = app.test_cli_runner().invoke(args=["catalog", "export", "nope"])
+def test_export_of_an_unknown_slug_fails_clearly(run):
+    result = run("catalog", "export", "nope")
     assert result.exit_code == 1 and "There is no micro-credential at /microcredentials/nope." in result.output

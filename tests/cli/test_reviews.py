@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from credentials.domain.audit import Actor
@@ -12,13 +11,6 @@ from credentials.domain.review import admin, routing
 from credentials.storage.database import transaction
 from credentials.storage.models import OutboxMessage
 from tests.scoring import assignments
-
-
-@pytest.fixture
-def run(app):
-    """Run ``microcred`` with the given arguments; returns click's result."""
-    runner = app.test_cli_runner()
-    return lambda *args: runner.invoke(args=list(args))
 
 
 def mail(session, kind):

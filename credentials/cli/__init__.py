@@ -1,0 +1,51 @@
+"""Operator commands (``microcred``), one module per area; each runs its work through ``in_transaction``.
+
+``db upgrade|downgrade|current``, ``issuer setup``, ``users create|purge-failed-logins``, ``demo load``,
+``audit verify``, ``mail deliver``, ``catalog import|export``, ``reviews sweep|route``,
+``keys generate|rotate|revoke|list``, ``credentials list|export|process|issue-csv|revoke|suspend|unsuspend|
+remind-expiring`` and ``verify FILE``.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.cli import FlaskGroup
+
+from .audit import audit_cli
+from .catalog import catalog_cli
+from .credentials import credentials_cli
+from .db import db_cli
+from .demo import demo_cli
+from .issuer import issuer_cli
+from .keys import keys_cli
+from .mail import mail_cli
+from .reviews import reviews_cli
+from .users import users_cli
+from .verify import verify_command
+
+COMMANDS = (
+    db_cli,
+    issuer_cli,
+    users_cli,
+    demo_cli,
+    audit_cli,
+    mail_cli,
+    catalog_cli,
+    reviews_cli,
+    keys_cli,
+    credentials_cli,
+    verify_command,
+)
+
+
+def register_commands(app: Flask) -> None:
+    """Add every ``microcred`` command to the app's CLI."""
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+def main() -> None:
+    """The ``microcred`` console script: the Flask CLI of this app."""
+    from .. import create_app
+
+    FlaskGroup(create_app=create_app, help="Operate microcred.").main()
