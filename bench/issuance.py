@@ -36,7 +36,7 @@ from throwaway import migrated_app, postgres_database  # noqa: E402
 
 from credentials.crypto.data_integrity import sign_eddsa_rdfc_2022, verify_eddsa_rdfc_2022  # noqa: E402
 from credentials.crypto.multikey import encode_base58btc  # noqa: E402
-from credentials.openbadges.contexts import load_context  # noqa: E402
+from credentials.jsonld.contexts import load_context  # noqa: E402
 
 
 def plain_pyld_sign_verify(document: dict, key: Ed25519PrivateKey) -> None:
