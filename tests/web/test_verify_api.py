@@ -122,6 +122,7 @@ def test_a_revoked_issuer_key_fails_with_the_reason(client, build, session, cloc
         (b"<html></html>", "text/plain", 415, "not an SVG"),
         (b"{}", "application/xml", 415, "not accepted"),
         (b"", "application/json", 400, "empty"),
+        (b"%PDF-1.7\ntrailer\n<<>>\n%%EOF\n", "application/pdf", 422, "No credential could be read from the PDF"),
     ],
 )
 def test_bad_input_is_a_clear_json_error(client, data, content_type, status, words):
