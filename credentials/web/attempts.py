@@ -10,12 +10,12 @@ from flask_wtf.csrf import CSRFError
 from ..domain.credentials import credential_rows
 from ..domain.errors import TooManyAttempts
 from ..domain.people import sign_in
+from ..domain.people.roles import TEACHER
 from ..domain.portfolio import attempt_page as portfolio
 from ..domain.portfolio import attempts
 from ..domain.portfolio.attempts import StaleAttempt
 from ..domain.portfolio.evidence import UploadLimits
 from ..storage.database import transaction
-from ..storage.models.accounts import TEACHER
 from .errors import error_response
 from .evidence_files import evidence_response
 from .sessions import client_address, role_required

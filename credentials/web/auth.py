@@ -10,9 +10,9 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..domain.errors import InvalidInput, TooManyAttempts
 from ..domain.people import invitations, sign_in
+from ..domain.people.one_time_tokens import INVITATION, PASSWORD_RESET
 from ..domain.people.passwords import MAX_LENGTH, MIN_LENGTH
 from ..storage.database import transaction
-from ..storage.models.accounts import INVITATION, PASSWORD_RESET
 from .forms import safe_next, show_domain_errors
 from .sessions import client_address
 from .transaction import db, now, services

@@ -8,7 +8,7 @@ from flask import Flask, abort, request
 from flask_login import LoginManager, current_user
 
 from ..domain.people.accounts import user_for_session
-from ..storage.models.accounts import ROLE_LABELS
+from ..domain.people.roles import ROLE_LABELS
 from .transaction import db
 
 login_manager = LoginManager()

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from ...storage.evidence_store import EvidenceStore
 from ...storage.models import Attempt, CriterionResult, MicroCredential, MicroCredentialVersion, User
-from ...storage.models.attempts import DRAFT, EARNED, IN_REVIEW, NOT_YET, OPEN_STATUSES, SUBMITTED, WITHDRAWN
 from ..errors import InvalidInput
 from . import attempts, evidence
 from .file_kinds import KINDS
+from .statuses import DRAFT, EARNED, IN_REVIEW, NOT_YET, OPEN_STATUSES, SUBMITTED, WITHDRAWN
 
 STATUS_LABELS = {
     DRAFT: "Draft",
