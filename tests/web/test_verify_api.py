@@ -44,13 +44,13 @@ def test_our_credential_verifies_in_all_four_forms(client, build):
 def test_a_multipart_upload_and_the_report_schema(client, build):
     from jsonschema import Draft201909Validator
 
-    from credentials.verification.openapi import REPORT_SCHEMA_PATH
+    from credentials.schemas import VERIFICATION_REPORT, load_schema
 
     credential = build.credential()
     body, content_type = encode_multipart([], [("file", "badge.png", client.get(f"/c/{credential.uuid}.png").data)])
     report = verify(client, body, content_type).get_json()
     assert report["status"] == "verified" and report["format"] == "baked PNG badge (credential JSON)"
-    Draft201909Validator(json.loads(REPORT_SCHEMA_PATH.read_text())).validate(report)
+    Draft201909Validator(load_schema(VERIFICATION_REPORT)).validate(report)
     body, content_type = encode_multipart(
         [("credential", client.get(f"/c/{credential.uuid}.jwt").get_data(as_text=True))], []
     )
