@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey 
 from pyld import jsonld  # noqa: E402
 
 from credentials.crypto import canonical, data_integrity  # noqa: E402
-from credentials.openbadges.contexts import document_loader  # noqa: E402
+from credentials.jsonld.contexts import document_loader  # noqa: E402
 from tests.crypto.ob3_corpus import benchmark_credential, proof_configuration  # noqa: E402
 
 _LOADED: dict[str, dict] = {}
@@ -78,7 +78,7 @@ def javascript_ms(document: dict, modules: Path, iterations: int) -> tuple[float
     if not (modules / "node_modules").is_dir():
         return None, f"{modules / 'node_modules'} is missing (run: npm ci --prefix tests/interop)"
     script = ROOT / "bench" / "js_sign_verify.mjs"
-    contexts = ROOT / "credentials" / "openbadges" / "contexts"
+    contexts = ROOT / "credentials" / "jsonld" / "contexts"
     command = [node, str(script), str(modules), str(contexts), str(iterations)]
     completed = subprocess.run(command, input=json.dumps(document), capture_output=True, text=True, check=False)
     if completed.returncode == 3:

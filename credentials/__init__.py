@@ -13,11 +13,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .config import PROJECT_ROOT, ConfigurationError, Settings
 from .crypto.key_store import KeyStore
+from .domain.credentials.credential_page import PROOF_CACHE_SECONDS, PROOF_CACHE_SIZE, ProofCache
 from .domain.credentials.status_lists import SigningContext
 from .domain.people.passwords import PasswordPolicy
 from .mail import MailTransport, transport_for
 from .storage.database import create_database_engine, create_session_factory
 from .storage.evidence_store import EvidenceStore, FilesystemEvidenceStore
+from .verification import RemoteFetcher, Verifier
+from .verification.cache import BoundedCache
 
 
 def utc_now() -> datetime:
@@ -37,6 +40,11 @@ class Services:
     evidence: EvidenceStore
     keys: KeyStore
     signing: SigningContext
+    # The long-lived verifier (its fetcher and caches), the credential page's proof cache, and that page's rendered
+    # body (what the signed document alone decides) under the proof cache's key.
+    verifier: Verifier
+    proof_cache: ProofCache
+    credential_bodies: BoundedCache
     clock: Callable[[], datetime] = utc_now
 
 
@@ -92,13 +100,12 @@ def create_app(config: Settings | None = None) -> Flask:
         evidence=FilesystemEvidenceStore(settings.uploads_dir),
         keys=keys,
         signing=SigningContext(settings.public_url, keys),
+        verifier=Verifier(RemoteFetcher(allow_private=settings.verify_allow_private)),
+        proof_cache=ProofCache(),
+        credential_bodies=BoundedCache(PROOF_CACHE_SIZE, PROOF_CACHE_SECONDS),
     )
 
     from .web import init_web
 
     init_web(app)
-
-    from .cli import register_commands
-
-    register_commands(app)
     return app

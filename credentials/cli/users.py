@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from ..domain.people import accounts, login_throttle, organizations
-from ..storage.models.accounts import ROLES
+from ..domain.people.roles import ROLES
 from .transaction import OPERATOR, in_transaction, services
 
 users_cli = AppGroup("users", help="People who sign in.")

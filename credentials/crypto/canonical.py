@@ -26,7 +26,7 @@ from pyld import jsonld
 from pyld.canon import URDNA2015
 from pyld.context_resolver import ContextResolver
 
-from credentials.openbadges.contexts import UnknownContextError, load_context
+from credentials.jsonld.contexts import UnknownContextError, load_context
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 XSD = "http://www.w3.org/2001/XMLSchema#"

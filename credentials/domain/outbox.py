@@ -12,13 +12,20 @@ from sqlalchemy.orm import Session
 from ..mail import Letter, MailTransport, PermanentMailError, TransientMailError
 from ..storage.database import is_postgresql
 from ..storage.models import OutboxMessage
-from ..storage.models.outbox import FAILED, LOGGED, PENDING, SENT
 from .after_commit import note_mail_queued
 from .audit import Actor, record_event
 from .errors import Conflict, NotFound
 from .paging import Page, fetch_page
 
 log = logging.getLogger(__name__)
+
+# Where a message stands, as stored (``outbox_messages.status``): pending until sent, or logged when no SMTP server
+# is configured, or failed for good.
+PENDING = "pending"
+SENT = "sent"
+LOGGED = "logged"
+FAILED = "failed"
+STATUSES = (PENDING, SENT, LOGGED, FAILED)
 
 MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(minutes=1)

@@ -1,1 +1,2 @@
-"""Open Badges 3.0: JSON-LD contexts bundled with the package (and, later, documents built from domain objects)."""
+"""Open Badges 3.0: documents built from domain facts (credentials, status lists, DID documents), the official
+schema check, and baking credentials into badge images. The JSON-LD contexts they use are in ``credentials.jsonld``."""

@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from .contexts import CREDENTIALS_V2, OB_V3P0_CONTEXT
+from ..jsonld.contexts import CREDENTIALS_V2, OB_V3P0_CONTEXT
 
 OB_CONTEXTS = [CREDENTIALS_V2, OB_V3P0_CONTEXT]
 ACHIEVEMENT_CREDENTIAL_SCHEMA = (

@@ -1,19 +1,18 @@
 """Checks a credential against the official OB 3.0 AchievementCredential JSON Schema (Draft 2019-09).
 
-The schema file in ``schemas/`` is 1EdTech's, unchanged. Every credential we build is checked before it is signed;
+The schema (``credentials/schemas/``) is 1EdTech's, unchanged. Every credential we build is checked before it is signed;
 verification runs the same check on credentials from anywhere.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 from jsonschema import Draft201909Validator
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "ob_v3p0_achievementcredential_schema.json"
+from ..schemas import OB_ACHIEVEMENT_CREDENTIAL, load_schema
+
 MAX_PROBLEMS = 20
 
 
@@ -38,7 +37,7 @@ class CredentialSchemaError(ValueError):
 
 @cache
 def _validator() -> Draft201909Validator:
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema = load_schema(OB_ACHIEVEMENT_CREDENTIAL)
     Draft201909Validator.check_schema(schema)
     return Draft201909Validator(schema, format_checker=Draft201909Validator.FORMAT_CHECKER)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .contexts import CREDENTIALS_V2
+from ..jsonld.contexts import CREDENTIALS_V2
 from .credential_document import timestamp
 
 

@@ -3,7 +3,7 @@ documents, verification methods, status lists and other remote JSON."""
 
 from .did_resolution import ResolutionError, VerificationMethod, did_web_url, resolve_verification_method
 from .engine import Verifier
-from .inputs import MAX_INPUT_BYTES, InputError, Presented, read_input
+from .inputs import MAX_INPUT_BYTES, InputError, PdfExtractor, Presented, read_input
 from .local import CredentialRecord, KeyRecord, LocalIssuer
 from .remote_fetch import FetchError, RemoteFetcher
 from .report import Check, CredentialSummary, VerificationReport
@@ -17,6 +17,7 @@ __all__ = [
     "InputError",
     "KeyRecord",
     "LocalIssuer",
+    "PdfExtractor",
     "Presented",
     "RemoteFetcher",
     "ResolutionError",

@@ -18,7 +18,7 @@ from datetime import datetime
 from .cache import BoundedCache
 from .did_resolution import DocumentFetcher
 from .document_checks import schema_check, structure_check, validity_check
-from .inputs import Presented, read_input
+from .inputs import PdfExtractor, Presented, read_input
 from .local import LocalIssuer
 from .proofs import ProofChecker
 from .report import PASSED, SKIPPED, Check, VerificationReport, report
@@ -39,10 +39,16 @@ class Verifier:
         self.list_proofs = BoundedCache(LIST_PROOF_CACHE_SIZE, ttl=LIST_PROOF_CACHE_SECONDS)
 
     def verify(
-        self, data: bytes | str | dict, *, now: datetime, local: LocalIssuer | None = None
+        self,
+        data: bytes | str | dict,
+        *,
+        now: datetime,
+        local: LocalIssuer | None = None,
+        extract_pdf: PdfExtractor | None = None,
     ) -> VerificationReport:
-        """The report on ``data`` (file bytes, pasted text or parsed JSON); ``InputError`` if it holds no credential."""
-        return self.verify_presented(read_input(data), now=now, local=local)
+        """The report on ``data`` (file bytes, pasted text or parsed JSON; a certificate PDF only with
+        ``extract_pdf``); ``InputError`` if it holds no credential."""
+        return self.verify_presented(read_input(data, extract_pdf=extract_pdf), now=now, local=local)
 
     def verify_presented(
         self, presented: Presented, *, now: datetime, local: LocalIssuer | None = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Protocol
 
 from credentials.crypto.vc_jwt import JwtError, b64url_decode, credential_from_payload, parse_json_object
 from credentials.openbadges.baking import PNG_SIGNATURE, BakingError, is_compact_jws, unbake_png, unbake_svg
@@ -30,6 +31,13 @@ class InputError(ValueError):
         self.status = status
 
 
+class PdfExtractor(Protocol):
+    """Takes the credential out of a certificate PDF (its JSON or VC-JWT, as bytes or text); raises ``InputError``
+    with a sentence when the PDF holds none. Certificates are the issuer's format, so the caller supplies this."""
+
+    def __call__(self, pdf: bytes, /) -> bytes | str: ...
+
+
 @dataclass(frozen=True)
 class Presented:
     """A credential as presented: how it came (``format``), its JSON, and the VC-JWT when that is its proof.
@@ -43,8 +51,9 @@ class Presented:
     token: str | None = None
 
 
-def read_input(data: bytes | str | dict) -> Presented:
-    """The credential inside ``data`` (bytes of a file, pasted text, or parsed JSON); ``InputError`` otherwise."""
+def read_input(data: bytes | str | dict, *, extract_pdf: PdfExtractor | None = None) -> Presented:
+    """The credential inside ``data`` (bytes of a file, pasted text, or parsed JSON; a certificate PDF only with
+    ``extract_pdf``); ``InputError`` otherwise."""
     if isinstance(data, dict):
         return Presented(JSON_FORMAT, data)
     if isinstance(data, str):
@@ -57,7 +66,7 @@ def read_input(data: bytes | str | dict) -> Presented:
     if data.startswith(PNG_SIGNATURE):
         return _from_text(_unbaked(unbake_png, data, "PNG"), "baked PNG badge")
     if data.startswith(PDF_SIGNATURE):
-        return _from_text(_from_pdf(data), "certificate PDF")
+        return _from_text(_from_pdf(data, extract_pdf), "certificate PDF")
     head = data[:4096].lstrip(UTF8_BOM + b" \t\r\n")
     if head.startswith(b"<"):
         if b"<svg" not in data[: 64 * 1024]:
@@ -119,14 +128,12 @@ def _unbaked(unbake, data: bytes, kind: str) -> str:
         raise InputError(f"No credential could be read from the {kind} image: {exc}", 422) from None
 
 
-def _from_pdf(data: bytes) -> str:
-    # Imported here: the PDF package loads WeasyPrint, which only PDF input needs.
-    from credentials.pdf import CertificateError, extract_credential
-
-    try:
-        extracted = extract_credential(data)
-    except CertificateError as exc:
-        raise InputError(f"No credential could be read from the PDF: {exc}", 422) from None
+def _from_pdf(data: bytes, extract_pdf: PdfExtractor | None) -> str:
+    if extract_pdf is None:
+        raise InputError(
+            "Certificate PDFs are not read here: send the credential JSON, a VC-JWT or a baked badge image.", 415
+        )
+    extracted = extract_pdf(data)
     try:
         return extracted.decode("utf-8") if isinstance(extracted, bytes) else str(extracted)
     except UnicodeDecodeError:

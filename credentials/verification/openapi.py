@@ -1,22 +1,21 @@
-"""The OpenAPI 3.0 description of the public verification API, built around schemas/verification-report.schema.json."""
+"""The OpenAPI 3.0 description of the public verification API, built around the verification report's JSON Schema
+(credentials/schemas/verification-report.schema.json)."""
 
 from __future__ import annotations
 
 import copy
-import json
 from functools import cache
-from pathlib import Path
 
+from ..schemas import VERIFICATION_REPORT, load_schema
 from .inputs import MAX_INPUT_BYTES
 
-REPORT_SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "verification-report.schema.json"
 # OpenAPI 3.0 schemas are a JSON Schema dialect without $schema/$id and with "nullable" instead of type lists.
 _DROPPED = ("$schema", "$id")
 
 
 @cache
 def _report_schema() -> dict:
-    return _to_openapi(json.loads(REPORT_SCHEMA_PATH.read_text(encoding="utf-8")))
+    return _to_openapi(load_schema(VERIFICATION_REPORT))
 
 
 def _to_openapi(schema: object) -> object:

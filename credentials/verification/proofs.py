@@ -14,7 +14,7 @@ from pyld.jsonld import JsonLdError
 from credentials.crypto.canonical import JsonLdSafeModeError
 from credentials.crypto.data_integrity import CRYPTOSUITE, PROOF_TYPE, verify_eddsa_rdfc_2022
 from credentials.crypto.vc_jwt import JwtError, JwtExpired, JwtNotYetValid, decode_vc_jwt
-from credentials.openbadges.contexts import UnknownContextError
+from credentials.jsonld.contexts import UnknownContextError
 
 from .did_resolution import (
     DocumentFetcher,

@@ -13,7 +13,7 @@ from ..domain.audit import Actor
 from ..domain.errors import InvalidInput
 from ..domain.people import accounts, invitations
 from ..domain.people.organizations import require_issuer, school_choices
-from ..storage.models.accounts import ISSUER_ADMIN, ROLE_LABELS, ROLES
+from ..domain.people.roles import ISSUER_ADMIN, ROLE_LABELS, ROLES
 from .auth import link_for
 from .forms import page_number, show_domain_errors
 from .sessions import role_required

@@ -9,11 +9,11 @@ from flask_wtf.csrf import CSRFError
 
 from ..domain.errors import TooManyAttempts
 from ..domain.people import sign_in
+from ..domain.people.roles import TEACHER
 from ..domain.portfolio import attempt_page as portfolio
 from ..domain.portfolio import attempts, dashboard_page
 from ..domain.portfolio.attempts import StaleAttempt
 from ..domain.portfolio.evidence import UploadLimits
-from ..storage.models.accounts import TEACHER
 from .errors import error_response
 from .evidence_files import evidence_response
 from .sessions import authenticate, role_required

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 from flask import Blueprint, render_template, request, send_file
 
 from ..domain import audit
-from ..storage.models.accounts import ISSUER_ADMIN
+from ..domain.people.roles import ISSUER_ADMIN
 from .forms import page_number
 from .sessions import role_required
 from .transaction import db, now

@@ -10,8 +10,8 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..domain.errors import InvalidInput, TooManyAttempts
 from ..domain.people import invitations, sign_in
+from ..domain.people.one_time_tokens import INVITATION, PASSWORD_RESET
 from ..domain.people.passwords import MAX_LENGTH, MIN_LENGTH
-from ..storage.models.accounts import INVITATION, PASSWORD_RESET
 from .forms import safe_next, show_domain_errors
 from .sessions import authenticate
 from .transaction import db, now, services

@@ -7,8 +7,8 @@ from flask_login import current_user
 
 from ..domain.catalog.definitions import GRADE_BANDS
 from ..domain.catalog.search_page import CREDIT_BANDS, CatalogQuery, catalog_page_for, public_badge, search_catalog
+from ..domain.people.roles import TEACHER
 from ..domain.portfolio import attempt_page as portfolio
-from ..storage.models.accounts import TEACHER
 from .forms import page_number
 from .transaction import db
 

@@ -13,7 +13,7 @@ from ..domain.audit import Actor
 from ..domain.catalog import admin_page, definitions, microcredentials, preview_page, transfer
 from ..domain.catalog.diff import diff_versions
 from ..domain.errors import InvalidInput
-from ..storage.models.accounts import ISSUER_ADMIN
+from ..domain.people.roles import ISSUER_ADMIN
 from .catalog import BADGE_CSP
 from .catalog_form import apply_action, blank_definition, parse_form
 from .sessions import role_required

@@ -18,7 +18,7 @@ from wtforms.validators import Length
 from ..domain.audit import Actor
 from ..domain.credentials import certificate_design
 from ..domain.errors import InvalidInput
-from ..storage.models.accounts import ISSUER_ADMIN
+from ..domain.people.roles import ISSUER_ADMIN
 from .errors import error_response
 from .forms import show_domain_errors
 from .sessions import role_required

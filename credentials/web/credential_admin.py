@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 from ..domain.audit import Actor
 from ..domain.credentials import admin, admin_page, revocation
 from ..domain.errors import Conflict, InvalidInput
-from ..storage.models.accounts import ISSUER_ADMIN
+from ..domain.people.roles import ISSUER_ADMIN
 from .forms import page_number, show_domain_errors
 from .sessions import role_required
 from .transaction import db, now, services

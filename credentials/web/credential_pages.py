@@ -13,7 +13,6 @@ from ..domain.credentials import downloads, issuer_keys, status_lists
 from ..domain.credentials.credential_page import credential_page
 from ..openbadges.did_web import did_document_path
 from .transaction import db, now, services
-from .verify import verification_services
 
 bp = Blueprint("credential_pages", __name__)
 
@@ -65,17 +64,16 @@ def show(credential_uuid):
         response = _public(Response(download.data, mimetype=best), 300)
         response.vary.add("Accept")
         return response
-    verification = verification_services()
+    svc = services()
     page = credential_page(
-        db(), uuid, verifier=verification.verifier, cache=verification.proof_cache,
-        public_url=services().settings.public_url, now=now(),
-    )  # fmt: skip
-    body = verification.body_cache.get(page.cache_key)
+        db(), uuid, verifier=svc.verifier, cache=svc.proof_cache, public_url=svc.settings.public_url, now=now()
+    )
+    body = svc.credential_bodies.get(page.cache_key)
     if body is None:
         # The output of an autoescaped template, so already safe HTML.
         html = render_template("credential_pages/_credential_body.html", view=page.view, qr_code=page.qr_code)
         body = Markup(html)  # noqa: S704
-        verification.body_cache.put(page.cache_key, body)
+        svc.credential_bodies.put(page.cache_key, body)
     owner = current_user.is_authenticated and page.view.recipient_id == current_user.id
     response = Response(
         render_template("credential_pages/credential.html", view=page.view, report=page.report, body=body, owner=owner)

@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, Length
 from ..domain.audit import Actor
 from ..domain.errors import InvalidInput
 from ..domain.people import organizations
-from ..storage.models.accounts import ISSUER_ADMIN
+from ..domain.people.roles import ISSUER_ADMIN
 from .forms import show_domain_errors
 from .sessions import role_required
 from .transaction import db, now

@@ -8,8 +8,8 @@ from flask_wtf import FlaskForm
 
 from ..domain import outbox
 from ..domain.audit import Actor
-from ..storage.models.accounts import ISSUER_ADMIN
-from ..storage.models.outbox import FAILED, LOGGED, PENDING, SENT
+from ..domain.outbox import FAILED, LOGGED, PENDING, SENT
+from ..domain.people.roles import ISSUER_ADMIN
 from .forms import page_number
 from .sessions import role_required
 from .transaction import db, now, services

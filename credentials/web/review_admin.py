@@ -13,8 +13,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..domain.audit import Actor
 from ..domain.errors import InvalidInput
+from ..domain.people.roles import ISSUER_ADMIN
 from ..domain.review import admin, admin_page, history_page, inter_rater, reports
-from ..storage.models.accounts import ISSUER_ADMIN
 from .forms import show_domain_errors
 from .sessions import role_required
 from .transaction import db, now

@@ -10,10 +10,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..domain.errors import InvalidInput
+from ..domain.people.roles import REVIEWER
 from ..domain.review import reviewer_page, scoring
 from ..domain.review.routing import anonymous_code
 from ..domain.review.scoring import Scores
-from ..storage.models.accounts import REVIEWER
 from .evidence_files import evidence_response
 from .sessions import role_required
 from .transaction import db, now

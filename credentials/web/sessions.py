@@ -9,8 +9,8 @@ from flask_login import LoginManager, current_user
 
 from ..domain.people import sign_in
 from ..domain.people.accounts import user_for_session
+from ..domain.people.roles import ROLE_LABELS
 from ..storage.database import transaction
-from ..storage.models.accounts import ROLE_LABELS
 from .transaction import db, now, services
 
 login_manager = LoginManager()

@@ -7,14 +7,10 @@ form keeps its CSRF token.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from flask import Blueprint, Flask, jsonify, render_template, request, url_for
 
-from flask import Blueprint, Flask, current_app, jsonify, render_template, request, url_for
-
-from ..domain.credentials.credential_page import PROOF_CACHE_SECONDS, PROOF_CACHE_SIZE, ProofCache
 from ..domain.credentials.verification import verify_credential
-from ..verification import MAX_INPUT_BYTES, InputError, RemoteFetcher, Verifier
-from ..verification.cache import BoundedCache
+from ..verification import MAX_INPUT_BYTES, InputError
 from ..verification.openapi import openapi_document
 from .errors import error_response
 from .transaction import db, now, services
@@ -32,21 +28,6 @@ RAW_TYPES = frozenset(
 )  # fmt: skip
 
 
-@dataclass
-class VerificationServices:
-    """The app's long-lived verifier (with its fetcher's cache), the credential page's proof cache, and the page's
-    rendered body (what the signed document alone decides) under the proof cache's key."""
-
-    verifier: Verifier
-    proof_cache: ProofCache
-    body_cache: BoundedCache
-
-
-def verification_services() -> VerificationServices:
-    """The verification services of the current app."""
-    return current_app.extensions["microcred.verification"]
-
-
 def _request_limits() -> None:
     if request.endpoint in ("verify.api_verify", "verify.verify_page_post"):
         request.max_content_length = REQUEST_LIMIT
@@ -55,11 +36,6 @@ def _request_limits() -> None:
 @bp.record_once
 def _set_up(state) -> None:
     app: Flask = state.app
-    settings = app.extensions["microcred"].settings
-    fetcher = RemoteFetcher(allow_private=settings.verify_allow_private)
-    app.extensions["microcred.verification"] = VerificationServices(
-        Verifier(fetcher), ProofCache(), BoundedCache(PROOF_CACHE_SIZE, PROOF_CACHE_SECONDS)
-    )
     # First of all before-request hooks: CSRF protection reads the form, which must be allowed its larger size.
     app.before_request_funcs.setdefault(None, []).insert(0, _request_limits)
 
@@ -74,8 +50,8 @@ def _bad_input(exc: InputError):
 
 
 def _verify(data):
-    settings = services().settings
-    return verify_credential(db(), verification_services().verifier, data, public_url=settings.public_url, now=now())
+    svc = services()
+    return verify_credential(db(), svc.verifier, data, public_url=svc.settings.public_url, now=now())
 
 
 @bp.get("/verify")

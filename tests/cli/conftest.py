@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from credentials.cli import microcred
+
 
 @pytest.fixture
 def run(app):
@@ -12,7 +14,7 @@ def run(app):
     runner = app.test_cli_runner()
 
     def invoke(*args, **kwargs):
-        return runner.invoke(args=list(args), **kwargs)
+        return runner.invoke(microcred, args=list(args), **kwargs)
 
     return invoke
 

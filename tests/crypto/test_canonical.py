@@ -18,7 +18,7 @@ from credentials.crypto.canonical import (
     canonicalize,
 )
 from credentials.crypto.data_integrity import sign_eddsa_rdfc_2022, verify_eddsa_rdfc_2022
-from credentials.openbadges.contexts import UnknownContextError, document_loader
+from credentials.jsonld.contexts import UnknownContextError, document_loader
 from tests.crypto.ob3_corpus import CONTEXTS, corpus, credential, official_vector, proof_configuration
 
 VECTORS = Path(__file__).resolve().parent.parent / "vectors" / "ob3"

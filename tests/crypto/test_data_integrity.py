@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from credentials.crypto.data_integrity import canonicalize, sign_eddsa_rdfc_2022, verify_eddsa_rdfc_2022
 from credentials.crypto.multikey import public_key_from_multibase, public_key_to_multibase
-from credentials.openbadges.contexts import UnknownContextError, document_loader
+from credentials.jsonld.contexts import UnknownContextError, document_loader
 
 VECTORS = Path(__file__).resolve().parent.parent / "vectors" / "ob3"
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from flask import url_for
 
 from credentials import create_app
+from credentials.cli import microcred
 from credentials.config import Settings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -63,7 +64,7 @@ class LiveService:
 
     def cli(self, *args: str) -> str:
         """Run a ``microcred`` command in this process; its output (a failing command raises)."""
-        result = self.app.test_cli_runner().invoke(args=list(args))
+        result = self.app.test_cli_runner().invoke(microcred, args=list(args))
         if result.exit_code != 0:
             raise RuntimeError(f"microcred {' '.join(args)} failed (exit {result.exit_code}):\n{result.output}")
         return result.output

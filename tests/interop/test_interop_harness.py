@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import generate_private_key
 from credentials.crypto.canonical import JsonLdSafeModeError
 from credentials.crypto.data_integrity import sign_eddsa_rdfc_2022
 from credentials.crypto.multikey import encode_base58btc, public_key_to_multibase
-from credentials.openbadges.contexts import document_loader
+from credentials.jsonld.contexts import document_loader
 from tests.interop.fixture import provide_interop
 from tests.interop.harness import InteropError
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import struct
 import time
 import tracemalloc
@@ -113,6 +114,18 @@ def test_a_proof_made_for_a_different_document(verifier):
     with within_limits():
         report = verifier.verify(credential, now=NOW)
     assert report.status == "invalid" and "different document" in report.reason
+
+
+def test_a_pdf_is_read_only_with_an_extractor(verifier):
+    credential = foreign.did_key_credential()
+    with pytest.raises(InputError, match="Certificate PDFs are not read here") as raised:
+        verifier.verify(b"%PDF-1.7 a certificate", now=NOW)
+    assert raised.value.status == 415
+    report = verifier.verify(b"%PDF-1.7", now=NOW, extract_pdf=lambda pdf: json.dumps(credential).encode())
+    assert report.verified and report.format == "certificate PDF (credential JSON)"
+    with pytest.raises(InputError, match="not UTF-8") as raised:
+        verifier.verify(b"%PDF-1.7", now=NOW, extract_pdf=lambda pdf: b"\xff")
+    assert raised.value.status == 422
 
 
 def did_web_credential(server):

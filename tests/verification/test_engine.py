@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from credentials.crypto.vc_jwt import b64url_encode
-from credentials.openbadges.contexts import OB_V3P0_EXTENSIONS
+from credentials.jsonld.contexts import OB_V3P0_EXTENSIONS
 from credentials.verification import InputError, Verifier
 
 from . import foreign

@@ -9,6 +9,7 @@ from flask import abort
 from sqlalchemy import select
 
 from credentials import create_app
+from credentials.cli import microcred
 from credentials.domain import outbox
 from credentials.domain.errors import Conflict
 from credentials.storage.models import Assignment, IssuedCredential, OutboxMessage
@@ -34,7 +35,7 @@ def app(settings, clock, database, smtp_server, deliver_after_request):
     services.clock = clock
     services.mail = smtp_server.transport()
     add_views_that_queue_mail_and_fail(application)
-    result = application.test_cli_runner().invoke(args=["demo", "load"])
+    result = application.test_cli_runner().invoke(microcred, args=["demo", "load"])
     assert result.exit_code == 0, result.output
     yield application
     services.engine.dispose()
@@ -136,7 +137,7 @@ def test_without_the_development_setting_mail_waits_for_the_deliverer(browser, s
 
     assert outbox_statuses(services) == [PENDING]
     assert smtp_server.messages == []
-    result = app.test_cli_runner().invoke(args=["mail", "deliver"])
+    result = app.test_cli_runner().invoke(microcred, args=["mail", "deliver"])
     assert result.exit_code == 0, result.output
     assert smtp_server.recipients == [MARIA]
 

@@ -44,13 +44,13 @@ def test_our_credential_verifies_in_all_four_forms(client, build):
 def test_a_multipart_upload_and_the_report_schema(client, build):
     from jsonschema import Draft201909Validator
 
-    from credentials.verification.openapi import REPORT_SCHEMA_PATH
+    from credentials.schemas import VERIFICATION_REPORT, load_schema
 
     credential = build.credential()
     body, content_type = encode_multipart([], [("file", "badge.png", client.get(f"/c/{credential.uuid}.png").data)])
     report = verify(client, body, content_type).get_json()
     assert report["status"] == "verified" and report["format"] == "baked PNG badge (credential JSON)"
-    Draft201909Validator(json.loads(REPORT_SCHEMA_PATH.read_text())).validate(report)
+    Draft201909Validator(load_schema(VERIFICATION_REPORT)).validate(report)
     body, content_type = encode_multipart(
         [("credential", client.get(f"/c/{credential.uuid}.jwt").get_data(as_text=True))], []
     )
@@ -122,6 +122,7 @@ def test_a_revoked_issuer_key_fails_with_the_reason(client, build, session, cloc
         (b"<html></html>", "text/plain", 415, "not an SVG"),
         (b"{}", "application/xml", 415, "not accepted"),
         (b"", "application/json", 400, "empty"),
+        (b"%PDF-1.7\ntrailer\n<<>>\n%%EOF\n", "application/pdf", 422, "No credential could be read from the PDF"),
     ],
 )
 def test_bad_input_is_a_clear_json_error(client, data, content_type, status, words):

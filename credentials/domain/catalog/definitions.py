@@ -1,10 +1,9 @@
-"""Micro-credential definitions: normalising, validating against schemas/microcredential.schema.json and the rules
-a schema cannot express, with every error named by its field path (``rubric.criteria[0].levels[1].name``)."""
+"""Micro-credential definitions: normalising, validating against their JSON Schema (microcredential.schema.json) and
+the rules a schema cannot express, with every error named by its field path (``rubric.criteria[0].levels[1].name``)."""
 
 from __future__ import annotations
 
 import copy
-import json
 import re
 import unicodedata
 from functools import cache
@@ -13,10 +12,9 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from ...config import PROJECT_ROOT
+from ...schemas import MICROCREDENTIAL, load_schema
 from ..errors import InvalidInput
 
-SCHEMA_PATH = PROJECT_ROOT / "schemas" / "microcredential.schema.json"
 GRADE_BANDS = ("Pre-K", "K-2", "3-5", "6-8", "9-12")
 FILE_KINDS = {
     "pdf": "PDF",
@@ -37,7 +35,7 @@ _OPTIONAL_STRINGS = {"instructions", "help", "summary", "url", "code", "framewor
 
 @cache
 def schema() -> dict:
-    return json.loads(SCHEMA_PATH.read_text())
+    return load_schema(MICROCREDENTIAL)
 
 
 @cache

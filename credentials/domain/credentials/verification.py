@@ -10,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...openbadges.did_web import did_for_url
+from ...pdf import CertificateError, extract_credential
 from ...storage.models.issuance import IssuedCredential, IssuerKey
-from ...verification import CredentialRecord, KeyRecord, VerificationReport, Verifier
+from ...verification import CredentialRecord, InputError, KeyRecord, VerificationReport, Verifier
 from .issuer_keys import issuer_did_document
 from .revocation import CATEGORIES
 from .status_lists import status_list_document
@@ -75,8 +76,19 @@ def _suffix(value: str, prefix: str) -> str | None:
     return value[len(prefix) :] if isinstance(value, str) and value.startswith(prefix) else None
 
 
+def credential_in_certificate(pdf: bytes) -> bytes:
+    """The credential attached to one of our certificate PDFs (the verifier's ``PdfExtractor``); ``InputError``
+    when the PDF holds none."""
+    try:
+        return extract_credential(pdf)
+    except CertificateError as exc:
+        raise InputError(f"No credential could be read from the PDF: {exc}", 422) from None
+
+
 def verify_credential(
     session: Session, verifier: Verifier, data: bytes | str | dict, *, public_url: str, now: datetime
 ) -> VerificationReport:
-    """The verification report on ``data``: ours or any issuer's credential; ``InputError`` if it holds none."""
-    return verifier.verify(data, now=now, local=OurIssuer(session, public_url))
+    """The verification report on ``data`` (our certificate PDFs included): ours or any issuer's credential;
+    ``InputError`` if it holds none."""
+    local = OurIssuer(session, public_url)
+    return verifier.verify(data, now=now, local=local, extract_pdf=credential_in_certificate)

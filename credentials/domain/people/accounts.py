@@ -12,12 +12,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ...storage.models import School, User, UserRole
-from ...storage.models.accounts import ISSUER_ADMIN, ROLE_LABELS, ROLES
 from ..audit import Actor, record_event
 from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ..paging import Page, fetch_page
 from . import one_time_tokens
 from .passwords import PasswordPolicy
+from .roles import ISSUER_ADMIN, ROLE_LABELS, ROLES
 
 MAX_NAME_LENGTH = 200
 

@@ -8,12 +8,12 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from ...storage.models import User
-from ...storage.models.accounts import INVITATION
 from ..audit import Actor, record_event
 from ..errors import Conflict, InvalidInput
 from ..outbox import queue_email
 from . import one_time_tokens
 from .accounts import create_user, role_label
+from .one_time_tokens import INVITATION
 from .passwords import PasswordPolicy
 from .sign_in import LinkMaker, check_one_time_link, set_password
 

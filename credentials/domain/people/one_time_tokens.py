@@ -10,9 +10,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ...storage.models import OneTimeToken, User
-from ...storage.models.accounts import INVITATION, PASSWORD_RESET
 from ..errors import DomainError
 
+# What a token is for, as stored (``one_time_tokens.purpose``).
+PASSWORD_RESET = "password_reset"  # noqa: S105 - a token purpose
+INVITATION = "invitation"
+TOKEN_PURPOSES = (PASSWORD_RESET, INVITATION)
 LIFETIMES = {PASSWORD_RESET: timedelta(hours=1), INVITATION: timedelta(days=7)}
 
 

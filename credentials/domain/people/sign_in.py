@@ -9,13 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...storage.models import User
-from ...storage.models.accounts import PASSWORD_RESET
 from ..audit import Actor, record_event
 from ..errors import DomainError, InvalidInput
 from ..outbox import queue_email
 from . import one_time_tokens
 from .accounts import new_session_token, normalize_email
 from .login_throttle import check_login_allowed, record_failed_login
+from .one_time_tokens import PASSWORD_RESET
 from .passwords import PasswordPolicy
 
 RESET_EMAILS_PER_HOUR = 3

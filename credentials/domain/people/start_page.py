@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ...storage.models import OutboxMessage, School, User, UserRole
-from ...storage.models.accounts import ISSUER_ADMIN
-from ...storage.models.outbox import FAILED
+from ..outbox import FAILED
 from .organizations import get_issuer
+from .roles import ISSUER_ADMIN
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from ...storage.evidence_store import EvidenceStore
 from ...storage.models import Attempt, CriterionResult, MicroCredential, User
-from ...storage.models.attempts import DRAFT, EARNED, NOT_YET, OPEN_STATUSES
 from ..errors import InvalidInput
 from . import attempts, evidence
 from .file_kinds import KINDS
+from .statuses import DRAFT, EARNED, NOT_YET, OPEN_STATUSES, STATUS_LABELS
 
 
 @dataclass(frozen=True)
@@ -240,5 +240,5 @@ def attempt_page(session: Session, attempt: Attempt) -> AttemptPage:
         missing=evidence.missing_items(attempt) if attempt.status == DRAFT else [],
         previous=previous,
         earlier=earlier,
-        status_label=attempts.STATUS_LABELS[attempt.status],
+        status_label=STATUS_LABELS[attempt.status],
     )

@@ -16,30 +16,20 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ...storage.database import is_postgresql
 from ...storage.models import Answer, Artifact, Assignment, Attempt, CriterionResult, User
-from ...storage.models.accounts import ISSUER_ADMIN, TEACHER
-from ...storage.models.attempts import DRAFT, EARNED, IN_REVIEW, NOT_YET, OPEN_STATUSES, SUBMITTED, WITHDRAWN
 from ..audit import Actor, record_event
 from ..business_days import add_business_days
 from ..catalog import microcredentials
 from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ..outbox import queue_email
+from ..people.roles import ISSUER_ADMIN, TEACHER
 from ..review import routing
 from .evidence import missing_items, submission_manifest
+from .statuses import DRAFT, EARNED, IN_REVIEW, NOT_YET, OPEN_STATUSES, SUBMITTED, WITHDRAWN
 
 STALE_MESSAGE = (
     "This attempt changed in another tab or window since you opened this page, so nothing was changed here. "
     "Reload the page to see its current state."
 )
-
-# How each attempt status reads to teachers and admins.
-STATUS_LABELS = {
-    DRAFT: "Draft",
-    SUBMITTED: "Submitted",
-    IN_REVIEW: "In review",
-    NOT_YET: "Not yet",
-    EARNED: "Earned",
-    WITHDRAWN: "Withdrawn",
-}
 
 
 class StaleAttempt(Conflict):

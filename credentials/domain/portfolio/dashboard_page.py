@@ -10,10 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...storage.models import Attempt, MicroCredential, MicroCredentialVersion, User
-from ...storage.models.attempts import DRAFT, EARNED, IN_REVIEW, NOT_YET, SUBMITTED, WITHDRAWN
 from ..credentials.credential_rows import CredentialRow, all_credentials
 from . import attempts
-from .attempts import STATUS_LABELS
+from .statuses import DRAFT, EARNED, IN_REVIEW, NOT_YET, STATUS_LABELS, SUBMITTED, WITHDRAWN
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,10 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from ...storage.evidence_store import EvidenceStore, UploadTooLarge
 from ...storage.models import Answer, Artifact, Attempt, User
-from ...storage.models.attempts import DRAFT
 from ..audit import Actor, record_event
 from ..errors import Conflict, InvalidInput, NotFound
 from .file_kinds import KINDS, UnsupportedFile, detect_kind, safe_filename
+from .statuses import DRAFT
 
 HARD_TEXT_LIMIT = 60_000  # characters: far beyond any word limit, only there to stop abuse
 _WORD = re.compile(r"\S+")

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from ...storage.models import Assignment, Attempt, AuditEvent, User
 from ...storage.models.attempts import EARNED, IN_REVIEW, NOT_YET, SUBMITTED
 from ..errors import NotFound
-from ..portfolio.attempts import STATUS_LABELS
+from ..portfolio.statuses import STATUS_LABELS
 from .reports import ROLE_LABELS
 from .routing import anonymous_code
 

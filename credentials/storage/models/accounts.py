@@ -10,15 +10,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import Base
 from .organizations import School
 
+# The values user_roles.role and one_time_tokens.purpose hold. Roles and token purposes are the domain's vocabulary
+# (credentials.domain.people.roles and .one_time_tokens); these names remain for code that still reads them here, and
+# tests/storage/test_vocabulary.py keeps both in step with the CHECK constraints.
 TEACHER = "teacher"
 REVIEWER = "reviewer"
 ISSUER_ADMIN = "issuer_admin"
 ROLES = (TEACHER, REVIEWER, ISSUER_ADMIN)
-ROLE_LABELS = {TEACHER: "Teacher", REVIEWER: "Reviewer", ISSUER_ADMIN: "Issuer admin"}
 
 PASSWORD_RESET = "password_reset"  # noqa: S105 - a token purpose
 INVITATION = "invitation"
-TOKEN_PURPOSES = (PASSWORD_RESET, INVITATION)
 
 
 class User(Base):

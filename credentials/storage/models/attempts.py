@@ -22,6 +22,9 @@ from .accounts import User
 from .base import Base
 from .catalog import MicroCredential, MicroCredentialVersion
 
+# The values attempts.status holds. Attempt statuses are the domain's vocabulary
+# (credentials.domain.portfolio.statuses); these names remain for code that still reads them here, and
+# tests/storage/test_vocabulary.py keeps both in step with the CHECK constraint and the one-open-attempt index.
 DRAFT = "draft"
 SUBMITTED = "submitted"
 IN_REVIEW = "in_review"

@@ -9,6 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
 
+# The values outbox_messages.status holds. Outbox statuses are the domain's vocabulary (credentials.domain.outbox);
+# these names remain for code that still reads them here, and tests/storage/test_vocabulary.py keeps both in step
+# with the CHECK constraint.
 PENDING = "pending"
 SENT = "sent"
 LOGGED = "logged"

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from credentials.cli import microcred
 from credentials.crypto.status_bitstring import StatusBitstring
 from credentials.domain.audit import Actor
 from credentials.domain.credentials import revocation, status_lists
@@ -91,12 +92,14 @@ def test_expiry_reminders_go_out_60_and_14_days_before_once_each(build, services
 def test_cli_revoke_suspend_unsuspend(app, build, session):
     credential = build.credential()
     runner = app.test_cli_runner()
-    assert runner.invoke(args=["credentials", "suspend", credential.uuid, "--reason", "Check"]).exit_code == 0
-    assert runner.invoke(args=["credentials", "unsuspend", credential.uuid]).exit_code == 0
-    result = runner.invoke(args=["credentials", "revoke", credential.uuid, "--reason", "Duplicate record",
+    assert (
+        runner.invoke(microcred, args=["credentials", "suspend", credential.uuid, "--reason", "Check"]).exit_code == 0
+    )
+    assert runner.invoke(microcred, args=["credentials", "unsuspend", credential.uuid]).exit_code == 0
+    result = runner.invoke(microcred, args=["credentials", "revoke", credential.uuid, "--reason", "Duplicate record",
                                  "--category", "superseded"])  # fmt: skip
     assert result.exit_code == 0, result.output
-    again = runner.invoke(args=["credentials", "revoke", credential.uuid, "--reason", "x"])
+    again = runner.invoke(microcred, args=["credentials", "revoke", credential.uuid, "--reason", "x"])
     assert again.exit_code == 1 and "already revoked" in again.output
-    listing = runner.invoke(args=["credentials", "list"]).output
+    listing = runner.invoke(microcred, args=["credentials", "list"]).output
     assert "revoked" in listing

@@ -18,7 +18,7 @@ OB_V3P0_EXTENSIONS = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
 
 DATA_INTEGRITY_V2 = "https://w3id.org/security/data-integrity/v2"
 
-# URL -> file in credentials/openbadges/contexts/. Sources are recorded in that folder's copies:
+# URL -> file in credentials/jsonld/contexts/. Sources are recorded in that folder's copies:
 # credentials-v2.jsonld is contexts/v2.jsonld of npm @digitalbazaar/credentials-context@3.2.0; the two OB files
 # come from 1EdTech/openbadges-specification (ob_v3p0/) and the 1EdTech validator.
 # Bundled so that credentials of other issuers verify (we sign with 3.0.3 only): context-3.0.2.json is 1EdTech's
