@@ -53,9 +53,10 @@ def create_app(config: Settings | None = None) -> Flask:
     settings = config or Settings.from_env()
     settings.check()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # WeasyPrint narrates each rendering step at INFO (even the stylesheets it parses when imported, below) and
-    # fontTools each font it subsets: noise in the service log, and in front of every command's output.
-    for chatty in ("weasyprint.progress", "fontTools"):
+    # WeasyPrint narrates each rendering step at INFO (even the stylesheets it parses when imported, below), fontTools
+    # each font it subsets, and Alembic its migration context: noise in the service log and in front of every
+    # command's output (`microcred db upgrade` says itself which revisions it applied).
+    for chatty in ("weasyprint.progress", "fontTools", "alembic"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
 
     app = Flask(

@@ -15,8 +15,12 @@ db_cli = AppGroup("db", help="Create and migrate the database.")
 @click.option("--revision", default="head", show_default=True, help="Alembic revision to migrate to.")
 def db_upgrade(revision: str) -> None:
     """Migrate the database to the latest schema (creating it if needed)."""
-    migrate.upgrade(services().engine, revision)
-    click.echo(f"Database is at revision {migrate.current_revision(services().engine)}.")
+    engine = services().engine
+    before = migrate.current_revision(engine)
+    migrate.upgrade(engine, revision)
+    after = migrate.current_revision(engine)
+    change = "no change" if after == before else f"was {before or 'empty'}"
+    click.echo(f"Database is at revision {after} ({change}).")
 
 
 @db_cli.command("downgrade")
