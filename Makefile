@@ -67,6 +67,7 @@ e2e: $(TEST_STAMP)
 	$(CLEAN_ENV) $(BIN)/pytest -m e2e tests/e2e
 
 bench: $(TEST_STAMP)
+	$(BIN)/python bench/structure.py
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/catalog.py
 	$(BIN)/python bench/routing.py
