@@ -1,0 +1,402 @@
+"""Load held: 200 simulated people for 60 s against gunicorn on PostgreSQL, with every route's latency, the server
+errors, and each worker's memory over the run.
+
+    .venv/bin/python bench/load.py [--postgres URL] [--users 200] [--seconds 60] [--workers 2]
+
+The district (built once, before the clock starts, in a throw-away database on the server of ``--postgres``): the demo
+district (``microcred demo load``), 80 more teachers each with a draft of *Checking for Understanding with Exit
+Tickets*, 20 more reviewers (capacity 100) and 200 submitted attempts routed to them, 30 of them earned and issued.
+Passwords are hashed at the cheap test cost so that signing 200 people in before the run takes seconds; the run
+itself signs nobody in.
+
+The people, each a thread with its own cookies and a think time of 1 to 3 s between requests:
+- 40% teachers: the dashboard, their attempt page, a draft save (text answers), and every fourth round an upload of
+  a 200 KB PDF;
+- 10% reviewers: their queue, a review page, a draft of scores, and every third round a submitted review (which
+  decides attempts and issues credentials after the response);
+- 50% visitors without an account: a credential page, its JSON, the catalog, a micro-credential, the verify form
+  and a verification of a credential pasted into it.
+
+gunicorn is started from the project root as ``make run`` starts it (``--workers``, plus ``gunicorn.conf.py`` when the
+checkout has one). Printed: per route, requests, refusals (4xx: a draft changed elsewhere, a review already decided), server errors (5xx), p50/p95/p99/max in ms; the totals; each
+worker's resident memory at the start of the run, its maximum and at the end (flat: end within 10% of start plus
+20 MB). Targets: 0 server errors; memory per worker flat.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import random
+import re
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from live_server import BIN, HOST, PROJECT_ROOT, Browser, MultipartFile, Server, children_of, free_port
+from live_server import environ_for as sqlite_environ
+from throwaway import postgres_database
+
+from credentials import create_app
+from credentials.config import Settings
+from credentials.domain.audit import Actor
+from credentials.domain.credentials import issuance
+from credentials.domain.people import accounts
+from credentials.domain.portfolio import attempts, evidence
+from credentials.domain.review import admin as review_admin
+from credentials.domain.review import scoring
+from credentials.storage.database import transaction
+from credentials.storage.models import Assignment, Attempt, IssuedCredential, School, User
+
+PASSWORD = "load-test-password-2026"  # noqa: S105 - the throw-away accounts of this benchmark
+SLUG = "exit-tickets"
+TEXTS = {
+    "class-context": "Twenty-six fourth graders, five of them learning English, in a 55-minute math block.",
+    "objective-and-design": "Students compare fractions with unlike denominators; three questions, one of them open.",
+    "sorting-plan": "Sorted into got it, almost and not yet; the almost group meets me for ten minutes next day.",
+    "impact": "The next lesson began with the misconception most tickets showed, and the almost group closed the gap.",
+    "next-steps": "I will add a confidence scale to each ticket and track it across the unit.",
+}
+FILES = ("exit-ticket", "student-responses", "next-lesson-plan")
+ROUTE_PATTERNS = [(re.compile(p), name) for p, name in (
+    (r"^/c/[0-9a-f-]{36}\.json$", "/c/<uuid>.json"),
+    (r"^/c/[0-9a-f-]{36}$", "/c/<uuid>"),
+    (r"^/attempts/\d+$", "/attempts/<id>"),
+    (r"^/reviews/\d+$", "/reviews/<id>"),
+    (r"^/microcredentials/[a-z0-9-]+$", "/microcredentials/<slug>"),
+)]  # fmt: skip
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+REVISION_RE = re.compile(r'name="revision" value="(\d+)"')
+ASSIGNMENT_RE = re.compile(r'href="/reviews/(\d+)"')
+CRITERION_RE = re.compile(r'name="level-([a-z0-9-]+)"')
+
+
+def pdf_bytes(size: int) -> bytes:
+    """A small valid PDF padded with a comment to about ``size`` bytes."""
+    body = (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\n"
+    )
+    padding = b"%" + secrets.token_hex(max(0, size - len(body) - 40) // 2).encode() + b"\n"
+    return body + padding + b"trailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def environ_for(workdir: Path, database_url: str) -> dict[str, str]:
+    environ = sqlite_environ(workdir)
+    environ["MICROCRED_DATABASE_URL"] = database_url
+    return environ
+
+
+def microcred(environ: dict[str, str], *args: str) -> None:
+    result = subprocess.run(
+        [BIN / "microcred", *args], cwd=PROJECT_ROOT, env=environ, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        sys.exit(f"microcred {' '.join(args)} failed (exit {result.returncode}):\n{result.stderr}")
+
+
+def build_district(environ: dict[str, str], teachers: int, reviewers: int) -> dict:
+    """The demo district plus the load's people and work; returns their e-mails, attempt ids and credential ids."""
+    for command in (["db", "upgrade"], ["keys", "generate"], ["demo", "load"]):
+        microcred(environ, *command)
+    settings = Settings.from_env(environ).with_overrides(password_hash_cheap=True)
+    app = create_app(settings)
+    svc = app.extensions["microcred"]
+    system, now = Actor.system("bench"), svc.clock()
+    limits = evidence.UploadLimits(per_file=25 * 1024 * 1024, per_attempt=200 * 1024 * 1024)
+    made: dict = {"teachers": [], "reviewers": [], "credentials": []}
+
+    def person(session, role: str, email: str, school_id: int) -> User:
+        return accounts.create_user(
+            session, svc.passwords, email=email, name=email.split("@")[0].replace("-", " ").title(),
+            roles=[role], school_id=school_id, password=PASSWORD, actor=system, now=now,
+        )  # fmt: skip
+
+    def draft(session, teacher: User):
+        attempt = attempts.start_attempt(session, teacher, SLUG, now=now)
+        evidence.save_answers(session, attempt, teacher, texts=TEXTS, links={}, now=now)
+        for key in FILES:
+            evidence.add_artifact(
+                session, svc.evidence, attempt, teacher, prompt_key=key, stream=io.BytesIO(pdf_bytes(20_000)),
+                filename=f"{key}.pdf", limits=limits, now=now,
+            )  # fmt: skip
+        return attempt
+
+    with transaction(svc.session_factory) as session:
+        schools = [s.id for s in session.query(School).order_by(School.id) if s.kind == "school"]
+        office = next(s.id for s in session.query(School).order_by(School.id) if s.kind != "school")
+        for n in range(reviewers):
+            reviewer = person(session, "reviewer", f"load-reviewer-{n}@bench.example.org", office)
+            review_admin.grant_qualification(session, reviewer.id, slug=SLUG, tag=None, actor=system, now=now)
+            review_admin.set_reviewer_profile(
+                session, reviewer.id, capacity=100, away_from=None, away_until=None, actor=system, now=now
+            )
+            made["reviewers"].append(reviewer.email)
+    with transaction(svc.session_factory) as session:
+        for n in range(teachers):
+            teacher = person(session, "teacher", f"load-teacher-{n}@bench.example.org", schools[n % len(schools)])
+            made["teachers"].append((teacher.email, draft(session, teacher).id))
+    submitted = []
+    with transaction(svc.session_factory) as session:
+        for n in range(200):
+            teacher = person(session, "teacher", f"load-submitter-{n}@bench.example.org", schools[n % len(schools)])
+            attempt = draft(session, teacher)
+            attempts.submit_attempt(session, attempt, teacher, attested=True, note="", expected_revision=None, now=now)
+            submitted.append(attempt.id)
+    for attempt_id in submitted[:30]:
+        with transaction(svc.session_factory) as session:
+            criteria = session.get(Attempt, attempt_id).version.definition["rubric"]["criteria"]
+            levels = {criterion["key"]: "proficient" for criterion in criteria}
+            scores = scoring.Scores(levels, {}, "Clear, specific evidence of checking for understanding.")
+            for assignment in session.query(Assignment).filter_by(attempt_id=attempt_id, status="assigned").all():
+                scoring.submit_review(session, assignment, session.get(User, assignment.reviewer_id), scores, now=now)
+        with transaction(svc.session_factory) as session:
+            issuance.issue_for_attempt(session, svc.signing, attempt_id, now=now)
+    with transaction(svc.session_factory) as session:
+        made["credentials"] = [c.uuid for c in session.query(IssuedCredential).order_by(IssuedCredential.id)]
+        made["credential_json"] = session.query(IssuedCredential).first().document
+    svc.engine.dispose()
+    return made
+
+
+class Results:
+    """Latencies and statuses per route, collected from every thread."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.times: dict[str, list[float]] = defaultdict(list)
+        self.errors: dict[str, int] = defaultdict(int)
+        self.refused: dict[str, int] = defaultdict(int)
+        self.failures: list[str] = []
+
+    def record(self, method: str, path: str, status: int, seconds: float) -> None:
+        route = f"{method} {route_of(path)}"
+        with self.lock:
+            self.times[route].append(seconds)
+            if 400 <= status < 500:
+                self.refused[route] += 1
+            if status >= 500:
+                self.errors[route] += 1
+                if len(self.failures) < 10:
+                    self.failures.append(f"{route} -> {status}")
+
+
+def route_of(path: str) -> str:
+    path = path.split("?", 1)[0]
+    for pattern, name in ROUTE_PATTERNS:
+        if pattern.match(path):
+            return name
+    return path
+
+
+class Person:
+    """One simulated person: a browser, a think time, and a round of requests repeated until the run ends."""
+
+    def __init__(self, port: int, results: Results, rng: random.Random):
+        self.browser, self.results, self.rng = Browser(port), results, rng
+
+    def request(self, method: str, path: str, fields: dict | None = None, upload: MultipartFile | None = None):
+        if upload is not None:
+            headers = {"Content-Type": upload.content_type, "Content-Length": str(upload.length)}
+            reply, seconds = self.browser.send("POST", path, headers, upload.chunks())
+        elif fields is not None:
+            started = time.perf_counter()
+            reply = self.browser.post_form(path, fields)
+            seconds = time.perf_counter() - started
+        else:
+            reply, seconds = self.browser.send(method, path)
+        self.results.record(method, path, reply.status, seconds)
+        return reply
+
+    def live(self, until: float, rounds) -> None:
+        number = 0
+        while time.monotonic() < until:
+            try:
+                rounds(number)
+            except OSError as exc:
+                self.results.record("ERR", type(exc).__name__, 599, 0.0)
+            number += 1
+            time.sleep(self.rng.uniform(1.0, 3.0))
+
+
+def csrf(text: str) -> str:
+    match = CSRF_RE.search(text)
+    return (match.group(1) or match.group(2)) if match else ""
+
+
+def teacher(person: Person, attempt_id: int, workdir: Path):
+    upload_file = workdir / f"upload-{attempt_id}.pdf"
+    upload_file.write_bytes(pdf_bytes(200_000))
+
+    def round_(number: int) -> None:
+        person.request("GET", "/my/microcredentials")
+        page = person.request("GET", f"/attempts/{attempt_id}").text
+        revision = REVISION_RE.search(page)
+        fields = [("csrf_token", csrf(page)), ("revision", revision.group(1) if revision else ""), ("action", "save")]
+        fields += [(f"answer-{k}", f"{v} (round {number})") for k, v in TEXTS.items()]
+        if number % 4 == 3:
+            body = MultipartFile(fields, "files-exit-ticket", upload_file, "application/pdf")
+            person.request("POST", f"/attempts/{attempt_id}", upload=body)
+        else:
+            person.request("POST", f"/attempts/{attempt_id}", dict(fields))
+
+    return round_
+
+
+def reviewer(person: Person):
+    def round_(number: int) -> None:
+        ids = ASSIGNMENT_RE.findall(person.request("GET", "/reviews").text)
+        if not ids:
+            return
+        assignment = person.rng.choice(ids)
+        page = person.request("GET", f"/reviews/{assignment}").text
+        levels = {f"level-{key}": "proficient" for key in dict.fromkeys(CRITERION_RE.findall(page))}
+        fields = {"csrf_token": csrf(page), **levels, "overall": "Specific, well-chosen evidence."}
+        fields["action"] = "submit" if number % 3 == 2 else "save"
+        person.request("POST", f"/reviews/{assignment}", fields)
+
+    return round_
+
+
+def visitor(person: Person, credentials: list[str], credential_json: str):
+    def round_(_number: int) -> None:
+        uuid = person.rng.choice(credentials)
+        choice = person.rng.randrange(6)
+        if choice == 0:
+            person.request("GET", f"/c/{uuid}")
+        elif choice == 1:
+            person.request("GET", f"/c/{uuid}.json")
+        elif choice == 2:
+            person.request("GET", "/microcredentials")
+        elif choice == 3:
+            person.request("GET", f"/microcredentials/{SLUG}")
+        else:
+            form = person.request("GET", "/verify").text
+            person.request("POST", "/verify", {"csrf_token": csrf(form), "credential": credential_json})
+
+    return round_
+
+
+def serve(environ: dict[str, str], workdir: Path, workers: int) -> Server:
+    port = free_port()
+    log = workdir / "gunicorn.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [BIN / "gunicorn", "--workers", str(workers), "--bind", f"{HOST}:{port}", "wsgi:app"],
+            cwd=PROJECT_ROOT, env=environ, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    server = Server(process=process, port=port, log=log)
+    server.wait_until_ready()
+    return server
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def run(args) -> int:
+    with tempfile.TemporaryDirectory(prefix="microcred-load-") as tmp, postgres_database(args.postgres) as url:
+        workdir = Path(tmp)
+        environ = environ_for(workdir, url)
+        n_teachers, n_reviewers = int(args.users * 0.4), max(1, int(args.users * 0.1))
+        started = time.perf_counter()
+        made = build_district(environ, n_teachers, 20)
+        print(f"district built in {time.perf_counter() - started:.0f} s: {len(made['teachers'])} teachers with "
+              f"drafts, 200 submissions, {len(made['credentials'])} credentials")  # fmt: skip
+        server = serve(environ, workdir, args.workers)
+        try:
+            results, rng = Results(), random.Random(2026)
+            people: list[tuple[Person, object]] = []
+            for n in range(args.users):
+                person = Person(server.port, results, random.Random(rng.random()))
+                if n < n_teachers:
+                    email, attempt_id = made["teachers"][n]
+                    person.browser.sign_in(email, PASSWORD)
+                    people.append((person, teacher(person, attempt_id, workdir)))
+                elif n < n_teachers + n_reviewers:
+                    person.browser.sign_in(made["reviewers"][(n - n_teachers) % len(made["reviewers"])], PASSWORD)
+                    people.append((person, reviewer(person)))
+                else:
+                    people.append((person, visitor(person, made["credentials"], made["credential_json"])))
+            workers = children_of(server.pid)
+            memory = {pid: [rss_mib(pid)] for pid in workers}
+            until = time.monotonic() + args.seconds
+            threads = [threading.Thread(target=p.live, args=(until, r), daemon=True) for p, r in people]
+            for thread in threads:
+                thread.start()
+            while time.monotonic() < until:
+                time.sleep(5)
+                for pid in workers:
+                    memory[pid].append(rss_mib(pid))
+            for thread in threads:
+                thread.join(timeout=120)
+            for pid in workers:
+                memory[pid].append(rss_mib(pid))
+            alive = sorted(set(children_of(server.pid)))
+        finally:
+            server.stop()
+        report(args, results, memory, workers, alive)
+        return 0
+
+
+def report(args, results: Results, memory: dict[int, list[float]], workers: list[int], alive: list[int]) -> None:
+    print(f"\n{args.users} people for {args.seconds} s; gunicorn --workers {args.workers}"
+          f"{' + gunicorn.conf.py' if (PROJECT_ROOT / 'gunicorn.conf.py').exists() else ''}")  # fmt: skip
+    print(
+        f"{'route':<34} {'requests':>8} {'4xx':>5} {'5xx':>5} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}"
+    )
+    total = errors = 0
+    everything: list[float] = []
+    for route in sorted(results.times):
+        times = results.times[route]
+        total += len(times)
+        errors += results.errors[route]
+        everything += times
+        print(f"{route:<34} {len(times):>8} {results.refused[route]:>5} {results.errors[route]:>5} {statistics.median(times) * 1000:>8.1f} "
+              f"{percentile(times, 0.95) * 1000:>8.1f} {percentile(times, 0.99) * 1000:>8.1f} "
+              f"{max(times) * 1000:>8.1f}")  # fmt: skip
+    print(f"{'all':<34} {total:>8} {sum(results.refused.values()):>5} {errors:>5} {statistics.median(everything) * 1000:>8.1f} "
+          f"{percentile(everything, 0.95) * 1000:>8.1f} {percentile(everything, 0.99) * 1000:>8.1f} "
+          f"{max(everything) * 1000:>8.1f}   ({total / args.seconds:.0f} requests/s)")  # fmt: skip
+    for failure in results.failures:
+        print(f"  e.g. {failure}")
+    flat = True
+    for pid in workers:
+        series = memory[pid]
+        steady = series[-1] <= series[0] * 1.1 + 20
+        flat &= steady
+        print(f"worker {pid}: RSS {series[0]:.0f} MiB at the start, max {max(series):.0f}, {series[-1]:.0f} at the end"
+              f" ({'flat' if steady else 'GROWING'})")  # fmt: skip
+    if set(alive) != set(workers):
+        print(f"workers changed during the run (restarted or killed): {workers} -> {alive}")
+    print(f"target: 0 server errors: {'met' if errors == 0 else 'MISSED'}; memory per worker flat: "
+          f"{'met' if flat else 'MISSED'}")  # fmt: skip
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--postgres", default="postgresql://127.0.0.1:5432/test", metavar="URL")
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (as make run)")
+    return run(parser.parse_args())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
