@@ -18,7 +18,8 @@ The people, each a thread with its own cookies and a think time of 1 to 3 s betw
   and a verification of a credential pasted into it.
 
 gunicorn is started from the project root as ``make run`` starts it (``--workers``, plus ``gunicorn.conf.py`` when the
-checkout has one). Printed: per route, requests, refusals (4xx: a draft changed elsewhere, a review already decided), server errors (5xx), p50/p95/p99/max in ms; the totals; each
+checkout has one). Printed: per route, requests, refusals (4xx: a draft changed elsewhere, a review already
+decided), server errors (5xx), p50/p95/p99/max in ms; the totals; each
 worker's resident memory at the start of the run, its maximum and at the end (flat: end within 10% of start plus
 20 MB). Targets: 0 server errors; memory per worker flat.
 """
@@ -355,25 +356,28 @@ def run(args) -> int:
         return 0
 
 
+HEADINGS = ("p50 ms", "p95 ms", "p99 ms", "max ms")
+
+
+def spread(times: list[float]) -> str:
+    """Median, 95th and 99th percentiles and maximum, in ms, as table columns."""
+    values = (statistics.median(times), percentile(times, 0.95), percentile(times, 0.99), max(times))
+    return "".join(f"{value * 1000:>9.1f}" for value in values)
+
+
 def report(args, results: Results, memory: dict[int, list[float]], workers: list[int], alive: list[int]) -> None:
     print(f"\n{args.users} people for {args.seconds} s; gunicorn --workers {args.workers}"
           f"{' + gunicorn.conf.py' if (PROJECT_ROOT / 'gunicorn.conf.py').exists() else ''}")  # fmt: skip
-    print(
-        f"{'route':<34} {'requests':>8} {'4xx':>5} {'5xx':>5} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}"
-    )
-    total = errors = 0
+    print(f"{'route':<34} {'requests':>8} {'4xx':>5} {'5xx':>5}" + "".join(f"{h:>9}" for h in HEADINGS))
     everything: list[float] = []
     for route in sorted(results.times):
         times = results.times[route]
-        total += len(times)
-        errors += results.errors[route]
         everything += times
-        print(f"{route:<34} {len(times):>8} {results.refused[route]:>5} {results.errors[route]:>5} {statistics.median(times) * 1000:>8.1f} "
-              f"{percentile(times, 0.95) * 1000:>8.1f} {percentile(times, 0.99) * 1000:>8.1f} "
-              f"{max(times) * 1000:>8.1f}")  # fmt: skip
-    print(f"{'all':<34} {total:>8} {sum(results.refused.values()):>5} {errors:>5} {statistics.median(everything) * 1000:>8.1f} "
-          f"{percentile(everything, 0.95) * 1000:>8.1f} {percentile(everything, 0.99) * 1000:>8.1f} "
-          f"{max(everything) * 1000:>8.1f}   ({total / args.seconds:.0f} requests/s)")  # fmt: skip
+        print(f"{route:<34} {len(times):>8} {results.refused[route]:>5} {results.errors[route]:>5}" + spread(times))
+    total, refused, errors = len(everything), sum(results.refused.values()), sum(results.errors.values())
+    print(
+        f"{'all':<34} {total:>8} {refused:>5} {errors:>5}{spread(everything)}  ({total / args.seconds:.0f} requests/s)"
+    )
     for failure in results.failures:
         print(f"  e.g. {failure}")
     flat = True
