@@ -75,6 +75,7 @@ bench: $(TEST_STAMP)
 	$(BIN)/python bench/issuance.py
 	$(BIN)/python bench/certificates.py
 	$(BIN)/python bench/verify.py
+	$(BIN)/python bench/load.py
 	$(BIN)/python bench/e2e.py
 	bench/fresh_clone.sh
 	$(BIN)/python bench/suite.py
