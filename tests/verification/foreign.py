@@ -83,8 +83,16 @@ def controller_document(controller: str, kid: str, private_key) -> dict:
     return {"id": controller, "verificationMethod": [method], "assertionMethod": [kid]}
 
 
-def status_list(list_url: str, issuer: str, private_key: Ed25519PrivateKey, set_bits=(), purpose="revocation") -> dict:
-    """A signed BitstringStatusListCredential with ``set_bits`` set."""
+def status_list(
+    list_url: str,
+    issuer: str,
+    private_key: Ed25519PrivateKey,
+    set_bits=(),
+    purpose="revocation",
+    verification_method: str | None = None,
+) -> dict:
+    """A signed BitstringStatusListCredential with ``set_bits`` set, signed as ``verification_method`` (by default
+    the did:key ``issuer``'s key)."""
     bits = StatusBitstring()
     for index in set_bits:
         bits.set(index)
@@ -97,8 +105,7 @@ def status_list(list_url: str, issuer: str, private_key: Ed25519PrivateKey, set_
         "credentialSubject": {"id": f"{list_url}#list", "type": "BitstringStatusList", "statusPurpose": purpose,
                               "encodedList": bits.encode()},
     }  # fmt: skip
-    did = issuer
-    return signed(document, private_key, f"{did}#{did.split(':')[-1]}")
+    return signed(document, private_key, verification_method or f"{issuer}#{issuer.split(':')[-1]}")
 
 
 def status_entry(list_url: str, index: int, purpose: str = "revocation") -> dict:
@@ -109,4 +116,14 @@ def status_entry(list_url: str, index: int, purpose: str = "revocation") -> dict
         "statusPurpose": purpose,
         "statusListIndex": str(index),
         "statusListCredential": list_url,
+    }
+
+
+def multikey_document(vm_id: str, controller: str, private_key: Ed25519PrivateKey) -> dict:
+    """A stand-alone Multikey verification method document (what an https key URL serves)."""
+    return {
+        "id": vm_id,
+        "type": "Multikey",
+        "controller": controller,
+        "publicKeyMultibase": public_key_to_multibase(private_key.public_key()),
     }

@@ -59,7 +59,7 @@ def test_malformed_json(verifier):
 
 
 def test_deeply_nested_json(verifier):
-    with within_limits(), pytest.raises(InputError, match="nested too deeply"):
+    with within_limits(), pytest.raises(InputError, match="nested more than 32 levels deep"):
         verifier.verify(b"[" * 200_000 + b"]" * 200_000, now=NOW)
 
 
