@@ -46,17 +46,18 @@ def _set_up(state) -> None:
 
 @bp.errorhandler(InputError)
 def _bad_input(exc: InputError):
-    return _refusal(exc.status, exc.message)
+    return _refusal(exc.status, exc.message, "The credential could not be read")
 
 
 @bp.errorhandler(VerifierBusy)
 def _busy(exc: VerifierBusy):
-    return _refusal(503, exc.message, {"Retry-After": str(exc.retry_after)})
+    return _refusal(503, exc.message, "Please try again in a moment", {"Retry-After": str(exc.retry_after)})
 
 
-def _refusal(status: int, message: str, headers: dict | None = None):
+def _refusal(status: int, message: str, title: str, headers: dict | None = None):
     if request.endpoint == "verify.verify_page_post":
-        page = render_template("verify/form.html", error=message, pasted=request.form.get("credential", ""))
+        pasted = request.form.get("credential", "")
+        page = render_template("verify/form.html", error=message, error_title=title, pasted=pasted)
         return page, status, headers or {}
     return error_response(status, message, headers)
 

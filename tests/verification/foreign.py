@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from credentials.crypto.data_integrity import sign_eddsa_rdfc_2022
 from credentials.crypto.multikey import encode_base58btc, public_key_to_multibase
 from credentials.crypto.status_bitstring import StatusBitstring
-from credentials.crypto.vc_jwt import encode_vc_jwt, public_jwk
+from credentials.crypto.vc_jwt import b64url_encode, encode_vc_jwt, public_jwk
 
 VECTORS = Path(__file__).resolve().parent.parent / "vectors" / "ob3"
 TEST_KEY = json.loads((VECTORS / "test-key.json").read_text())
@@ -127,3 +127,20 @@ def multikey_document(vm_id: str, controller: str, private_key: Ed25519PrivateKe
         "controller": controller,
         "publicKeyMultibase": public_key_to_multibase(private_key.public_key()),
     }
+
+
+def nested(levels: int) -> str:
+    """JSON text of ``levels`` arrays, each inside the last."""
+    return "[" * levels + "]" * levels
+
+
+def jwt_with(header_extra: str = "", payload_extra: str = "") -> str:
+    """A did:key VC-JWT (bad signature) whose header or payload has an extra member ``x`` with the given JSON."""
+    did = did_key(test_key())
+    header = json.dumps({"alg": "EdDSA", "kid": f"{did}#{did.split(':')[-1]}", "typ": "JWT"})
+    payload = json.dumps(unsigned(did))
+    if header_extra:
+        header = header[:-1] + f', "x": {header_extra}}}'
+    if payload_extra:
+        payload = payload[:-1] + f', "x": {payload_extra}}}'
+    return f"{b64url_encode(header.encode())}.{b64url_encode(payload.encode())}.c2lnbmF0dXJl"
