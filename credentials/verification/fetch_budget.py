@@ -40,7 +40,7 @@ class VerifierBusy(Exception):
         self.retry_after = retry_after
         self.message = (
             "Too many credentials from other issuers are being checked at this moment, and checking this one means "
-            f"asking its issuer's servers. Nothing was checked yet; try again in {retry_after} seconds."
+            f"asking its issuer's servers; try again in {retry_after} seconds."
         )
         super().__init__(self.message)
 
