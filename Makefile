@@ -52,7 +52,7 @@ run: $(RUN_STAMP)
 	$(BIN)/microcred db upgrade
 	$(BIN)/microcred keys generate
 	$(BIN)/microcred demo load
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT)
 
 test: $(TEST_STAMP)
 	$(BIN)/ruff check .

@@ -1,9 +1,10 @@
 """A throw-away microcred served by gunicorn, and a browser that talks to it over real HTTP (used by uploads.py).
 
 ``served(workdir)`` runs ``microcred db upgrade`` and ``microcred demo load`` against a SQLite database in
-``workdir``, starts ``gunicorn --workers 1`` from the project root on a free port, and stops it when the block ends,
-also on failure. ``Browser`` keeps cookies in an ``http.cookiejar.CookieJar``, opens one connection per request (the
-sync worker closes each) and streams multipart bodies from disk, so the caller never holds a file in memory.
+``workdir``, starts gunicorn as gunicorn.conf.py sets it up but with one worker (``--workers 1``) from the project root
+on a free port, and stops it when the block ends, also on failure. ``Browser`` keeps cookies in an
+``http.cookiejar.CookieJar``, opens one connection per request and streams multipart bodies from disk, so the caller
+never holds a file in memory.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CONFIG = PROJECT_ROOT / "gunicorn.conf.py"
 BIN = Path(sys.executable).parent  # the venv the benchmark runs in: its microcred and gunicorn
 HOST = "127.0.0.1"
 CHUNK = 1024 * 1024
@@ -160,7 +162,7 @@ def served(workdir: Path) -> Iterator[Server]:
     log = workdir / "gunicorn.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [BIN / "gunicorn", "--workers", "1", "--bind", f"{HOST}:{port}", "wsgi:app"],
+            [BIN / "gunicorn", "--config", CONFIG, "--workers", "1", "--bind", f"{HOST}:{port}"],
             cwd=PROJECT_ROOT,
             env=environ,
             stdout=out,

@@ -19,7 +19,7 @@ from .domain.people.passwords import PasswordPolicy
 from .mail import MailTransport, transport_for
 from .storage.database import create_database_engine, create_session_factory
 from .storage.evidence_store import EvidenceStore, FilesystemEvidenceStore
-from .verification import RemoteFetcher, Verifier
+from .verification import FOREIGN_VERIFICATION_SLOTS, RemoteFetcher, Verifier
 from .verification.cache import BoundedCache
 
 
@@ -101,7 +101,11 @@ def create_app(config: Settings | None = None) -> Flask:
         evidence=FilesystemEvidenceStore(settings.uploads_dir),
         keys=keys,
         signing=SigningContext(settings.public_url, keys),
-        verifier=Verifier(RemoteFetcher(allow_private=settings.verify_allow_private)),
+        verifier=Verifier(
+            RemoteFetcher(allow_private=settings.verify_allow_private),
+            fetch_seconds=settings.verify_fetch_seconds,
+            slots=FOREIGN_VERIFICATION_SLOTS,
+        ),
         proof_cache=ProofCache(),
         credential_bodies=BoundedCache(PROOF_CACHE_SIZE, PROOF_CACHE_SECONDS),
     )

@@ -17,6 +17,7 @@ ENVIRONMENTS = ("development", "production", "testing")
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:5000"
 MIN_SECRET_LENGTH = 32
 MIN_PASSPHRASE_LENGTH = 16
+MAX_VERIFY_FETCH_SECONDS = 30
 
 
 class ConfigurationError(RuntimeError):
@@ -48,6 +49,8 @@ class Settings:
     # Verification may fetch DID documents and status lists from private or loopback addresses (and over http):
     # for development against a local issuer only; production refuses it.
     verify_allow_private: bool = False
+    # How long one verification may wait on other issuers' servers, for all the documents it fetches together.
+    verify_fetch_seconds: float = 8.0
     extra: dict = field(default_factory=dict)
 
     @property
@@ -84,6 +87,13 @@ class Settings:
         smtp_url = environ.get("MICROCRED_SMTP_URL", "").strip()
         upload_mb = _whole_number(environ, "MICROCRED_MAX_UPLOAD_MB", 25)
         attempt_mb = _whole_number(environ, "MICROCRED_MAX_ATTEMPT_MB", 200)
+        raw_fetch_seconds = environ.get("MICROCRED_VERIFY_FETCH_SECONDS", "").strip() or "8"
+        try:
+            verify_fetch_seconds = float(raw_fetch_seconds)
+        except ValueError as exc:
+            raise ConfigurationError(
+                f"MICROCRED_VERIFY_FETCH_SECONDS must be a number of seconds (got {raw_fetch_seconds!r})."
+            ) from exc
         settings = cls(
             env=env,
             database_url=database_url,
@@ -104,6 +114,7 @@ class Settings:
             max_upload_bytes=upload_mb * 1024 * 1024,
             max_attempt_bytes=attempt_mb * 1024 * 1024,
             verify_allow_private=environ.get("MICROCRED_VERIFY_ALLOW_PRIVATE", "").strip().lower() in ("1", "true"),
+            verify_fetch_seconds=verify_fetch_seconds,
         )
         return settings
 
@@ -124,6 +135,12 @@ class Settings:
         problems = []
         if self.trusted_proxies < 0:
             problems.append("MICROCRED_TRUSTED_PROXIES must be 0 or more.")
+        if not 0 < self.verify_fetch_seconds <= MAX_VERIFY_FETCH_SECONDS:
+            # Longer, and the person waiting (or the proxy in front, nginx after 60 s) gives up before the verifier.
+            problems.append(
+                f"MICROCRED_VERIFY_FETCH_SECONDS must be more than 0 and at most {MAX_VERIFY_FETCH_SECONDS} "
+                f"(got {self.verify_fetch_seconds:g})."
+            )
         if self.max_upload_bytes > self.max_attempt_bytes:
             problems.append("MICROCRED_MAX_UPLOAD_MB cannot be larger than MICROCRED_MAX_ATTEMPT_MB.")
         if self.smtp_url and urlsplit(self.smtp_url).scheme not in ("smtp", "smtps", "smtp+starttls"):

@@ -53,7 +53,7 @@ class VerificationMethod:
 
 
 class DocumentFetcher(Protocol):
-    """What resolution needs of a fetcher: ``RemoteFetcher`` in the app, a stand-in in tests."""
+    """What resolution needs of a fetcher: a verification's ``BudgetedFetcher`` in the app, a stand-in in tests."""
 
     def fetch_json(self, url: str, *, what: str = ...) -> dict: ...
 

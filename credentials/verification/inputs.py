@@ -1,18 +1,20 @@
 """Whatever a verifier hands us, turned into a credential to check: credential JSON with an embedded proof, a compact
 VC-JWT, a baked PNG or SVG badge, or a certificate PDF with the credential attached.
 
-Everything here is untrusted: sizes are capped before anything is parsed, images go through the hardened unbaking
-code (chunk limits, no XML entities), and every refusal is an ``InputError`` with a sentence and an HTTP status.
+Everything here is untrusted: sizes are capped before anything is parsed, JSON may nest at most ``MAX_JSON_DEPTH``
+levels (a VC-JWT's header as well as its payload), images go through the hardened unbaking code (chunk limits, no XML
+entities), and every refusal is an ``InputError`` with a sentence and an HTTP status.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Protocol
 
 from credentials.crypto.vc_jwt import JwtError, b64url_decode, credential_from_payload, parse_json_object
 from credentials.openbadges.baking import PNG_SIGNATURE, BakingError, is_compact_jws, unbake_png, unbake_svg
+
+from .json_depth import JsonTooDeep, check_depth, load_json
 
 MAX_INPUT_BYTES = 10 * 1024 * 1024
 PDF_SIGNATURE = b"%PDF-"
@@ -55,6 +57,10 @@ def read_input(data: bytes | str | dict, *, extract_pdf: PdfExtractor | None = N
     """The credential inside ``data`` (bytes of a file, pasted text, or parsed JSON; a certificate PDF only with
     ``extract_pdf``); ``InputError`` otherwise."""
     if isinstance(data, dict):
+        try:
+            check_depth(data)
+        except JsonTooDeep as exc:
+            raise InputError(f"The credential {exc}.", 422) from None
         return Presented(JSON_FORMAT, data)
     if isinstance(data, str):
         data = data.encode("utf-8")
@@ -103,9 +109,9 @@ def _from_text(text: str, container: str) -> Presented:
 
 def _parse_json(text: str) -> dict:
     try:
-        document = json.loads(text)
-    except RecursionError:
-        raise InputError("The JSON is nested too deeply to be a credential.") from None
+        document = load_json(text)
+    except JsonTooDeep as exc:
+        raise InputError(f"The JSON {exc}.") from None
     except ValueError as exc:
         raise InputError(f"The JSON is malformed: {exc}.") from None
     if not isinstance(document, dict):
@@ -114,11 +120,21 @@ def _parse_json(text: str) -> dict:
 
 
 def _jwt_credential(token: str) -> dict:
+    header, payload, _signature = token.split(".")
     try:
-        payload = parse_json_object(b64url_decode(token.split(".")[1], "payload"), "payload")
-    except (JwtError, RecursionError) as exc:
+        # Only the proof check reads the header, and says what else is wrong with it; it must never meet a deep one.
+        load_json(b64url_decode(header, "header"))
+    except JsonTooDeep as exc:
+        raise InputError(f"The VC-JWT cannot be read: its header {exc}.", 422) from None
+    except (JwtError, ValueError):
+        pass
+    try:
+        document = load_json(b64url_decode(payload, "payload"), parse=lambda data: parse_json_object(data, "payload"))
+    except JsonTooDeep as exc:
+        raise InputError(f"The VC-JWT cannot be read: its payload {exc}.", 422) from None
+    except JwtError as exc:
         raise InputError(f"The VC-JWT cannot be read: {exc}.", 422) from None
-    return credential_from_payload(payload)
+    return credential_from_payload(document)  # type: ignore[arg-type]
 
 
 def _unbaked(unbake, data: bytes, kind: str) -> str:

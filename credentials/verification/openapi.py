@@ -89,6 +89,14 @@ def openapi_document(api_base_url: str) -> dict:
                         "413": _error_response("The input is too large."),
                         "415": _error_response("The Content-Type or file kind is not accepted."),
                         "422": _error_response("The input holds no readable credential (e.g. an image without one)."),
+                        "503": {
+                            **_error_response(
+                                "Checking this credential means fetching documents from its issuer's servers, and "
+                                "the service is already doing as much of that as it allows at once. Try again after "
+                                "the number of seconds in Retry-After."
+                            ),
+                            "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                        },
                     },
                 }
             }

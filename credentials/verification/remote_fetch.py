@@ -4,6 +4,8 @@ A verifier fetches URLs that strangers chose, so every fetch is treated as hosti
 development), the host is resolved once and every address it resolves to must be public, the connection goes to the
 address that was checked (so DNS cannot be re-pointed between check and connect), one deadline covers the whole fetch
 (DNS, connect, TLS, headers, body and redirects), and the body is read in chunks and cut off at ``max_bytes``.
+A verification passes its ``FetchBudget``: the fetch then also ends by the verification's deadline and counts against
+its cap (a cached document costs nothing). Documents nested deeper than ``MAX_JSON_DEPTH`` are refused.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import copy
 import http.client
 import io
 import ipaddress
-import json
 import socket
 import ssl
 import threading
@@ -20,6 +21,9 @@ import time
 from collections import OrderedDict
 from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
+
+from .fetch_budget import BudgetSpent, FetchBudget
+from .json_depth import JsonTooDeep, load_json
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 3
@@ -52,6 +56,11 @@ def _tunnelled_ipv4(address: IPAddress) -> list[ipaddress.IPv4Address]:
     if not isinstance(address, ipaddress.IPv6Address):
         return []
     return [candidate for candidate in (address.sixtofour, *(address.teredo or ())) if candidate is not None]
+
+
+class _Deadline(NamedTuple):
+    at: float  # time.monotonic()
+    too_slow: str  # how a fetch cut off at this deadline is described
 
 
 class _Target(NamedTuple):
@@ -145,15 +154,25 @@ class RemoteFetcher:
         self._cache: OrderedDict[str, tuple[float, dict]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def fetch_json(self, url: str, *, what: str = "document") -> dict:
-        """The JSON object at ``url``; ``FetchError`` naming ``what`` and the URL for any network or format problem."""
+    def fetch_json(self, url: str, *, what: str = "document", budget: FetchBudget | None = None) -> dict:
+        """The JSON object at ``url``; ``FetchError`` naming ``what`` and the URL for any network or format problem.
+
+        With ``budget``, a fetch from the network is charged to it and ends by its deadline (``VerifierBusy`` passes
+        through when it has no slot)."""
         if not isinstance(url, str):
             raise FetchError(f"{what} has no URL to fetch")
         label = f"{what} at {url}"
         cached = self._cached(url)
         if cached is not None:
             return cached
-        deadline = time.monotonic() + self.timeout
+        deadline = _Deadline(time.monotonic() + self.timeout, f"did not answer within {self.timeout:g} s")
+        if budget is not None:
+            try:
+                verification_deadline = budget.spend()
+            except BudgetSpent as exc:
+                raise FetchError(f"{label} was not fetched: {exc}") from None
+            if verification_deadline < deadline.at:
+                deadline = _Deadline(verification_deadline, budget.too_slow)
         current = url
         for _hop in range(MAX_REDIRECTS + 1):
             target = self._target(current, label)
@@ -205,16 +224,16 @@ class RemoteFetcher:
         default_port = 443 if scheme == "https" else 80
         return _Target(url, scheme, parts.hostname, port or default_port, path)
 
-    def _exchange(self, target: _Target, label: str, deadline: float) -> tuple[int, str | None, bytes]:
+    def _exchange(self, target: _Target, label: str, deadline: _Deadline) -> tuple[int, str | None, bytes]:
         sock = None
         try:
             addresses = self._addresses(target, label, deadline)
-            sock = self._connect(target, addresses, label, deadline)
-            return self._request(target, _DeadlineStream(sock, deadline), label)
+            sock = self._connect(target, addresses, label, deadline.at)
+            return self._request(target, _DeadlineStream(sock, deadline.at), label)
         except FetchError:
             raise
         except TimeoutError:
-            raise FetchError(f"{label} did not answer within {self.timeout:g} s") from None
+            raise FetchError(f"{label} {deadline.too_slow}") from None
         except ssl.SSLCertVerificationError as exc:
             raise FetchError(f"{label}: the server's TLS certificate was not accepted ({exc.verify_message})") from None
         except ssl.SSLError as exc:
@@ -226,7 +245,7 @@ class RemoteFetcher:
             if sock is not None:
                 sock.close()
 
-    def _addresses(self, target: _Target, label: str, deadline: float) -> list[IPAddress]:
+    def _addresses(self, target: _Target, label: str, deadline: _Deadline) -> list[IPAddress]:
         try:
             addresses = [ipaddress.ip_address(target.host)]
         except ValueError:
@@ -241,7 +260,7 @@ class RemoteFetcher:
                 )
         return addresses
 
-    def _lookup(self, target: _Target, label: str, deadline: float) -> list[IPAddress]:
+    def _lookup(self, target: _Target, label: str, deadline: _Deadline) -> list[IPAddress]:
         # getaddrinfo has no timeout of its own; a daemon thread keeps a slow resolver inside the deadline.
         found: dict[str, object] = {}
 
@@ -253,9 +272,9 @@ class RemoteFetcher:
 
         worker = threading.Thread(target=resolve, name=f"resolve {target.host}", daemon=True)
         worker.start()
-        worker.join(max(0.0, deadline - time.monotonic()))
+        worker.join(max(0.0, deadline.at - time.monotonic()))
         if worker.is_alive():
-            raise FetchError(f"{label} did not answer within {self.timeout:g} s (the host name did not resolve)")
+            raise FetchError(f"{label} {deadline.too_slow} (the host name did not resolve)")
         infos = found.get("infos")
         if not infos:
             raise FetchError(f"{label} could not be fetched: the host {target.host} was not found")
@@ -339,8 +358,10 @@ class RemoteFetcher:
 
     def _parse(self, body: bytes, label: str) -> dict:
         try:
-            document = json.loads(body)
-        except (ValueError, RecursionError):
+            document = load_json(body)
+        except JsonTooDeep as exc:
+            raise FetchError(f"{label} {exc}") from None
+        except ValueError:
             raise FetchError(f"{label} is not valid JSON") from None
         if not isinstance(document, dict):
             raise FetchError(f"{label} is JSON but not an object")

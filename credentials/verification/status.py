@@ -128,9 +128,13 @@ class StatusChecker:
         cached = self.list_proofs.get(key)
         if cached is not None:
             return cached or None
-        failed = [check for check in self.proofs.embedded(status_list) if check.result != PASSED]
+        checks = self.proofs.embedded(status_list)
+        failed = [check for check in checks if check.result != PASSED]
         problem = f"the status list's own proof does not verify ({failed[0].message})" if failed else ""
-        self.list_proofs.put(key, problem)
+        if all(check.result == PASSED for check in checks if check.check == "key"):
+            # Only a verdict on the signature is remembered: a key that could not be fetched this time (a slow
+            # server, a spent budget) may be fetched next time.
+            self.list_proofs.put(key, problem)
         return problem or None
 
     def _revocation_list(self, entry: dict, issuer: str | None, credential_id: object) -> Check:

@@ -2,15 +2,19 @@
 (JSON, a JWT as text/plain, a file or image, or a multipart upload), described at ``/api/v1/openapi.json``.
 
 No account is needed. The API is CSRF-exempt (it changes nothing and takes no cookies' word for anything); the HTML
-form keeps its CSRF token.
+form keeps its CSRF token. When every slot for verifications that wait on other issuers' servers is taken, both answer
+503 with ``Retry-After`` rather than queue. The report links only http(s) addresses a credential gives (``web_link``).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, jsonify, render_template, request, url_for
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, jsonify, render_template, request
+from markupsafe import Markup, escape
 
 from ..domain.credentials.verification import verify_credential
-from ..verification import MAX_INPUT_BYTES, InputError
+from ..verification import MAX_INPUT_BYTES, InputError, VerifierBusy
 from ..verification.openapi import openapi_document
 from .errors import error_response
 from .transaction import db, now, services
@@ -42,11 +46,41 @@ def _set_up(state) -> None:
 
 @bp.errorhandler(InputError)
 def _bad_input(exc: InputError):
+    return _refusal(exc.status, exc.message, "The credential could not be read")
+
+
+@bp.errorhandler(VerifierBusy)
+def _busy(exc: VerifierBusy):
+    return _refusal(503, exc.message, "Please try again in a moment", {"Retry-After": str(exc.retry_after)})
+
+
+def _refusal(status: int, message: str, title: str, headers: dict | None = None):
     if request.endpoint == "verify.verify_page_post":
-        return render_template("verify/form.html", error=exc.message, pasted=request.form.get("credential", "")), (
-            exc.status
-        )
-    return error_response(exc.status, exc.message)
+        pasted = request.form.get("credential", "")
+        page = render_template("verify/form.html", error=message, error_title=title, pasted=pasted)
+        return page, status, headers or {}
+    return error_response(status, message, headers)
+
+
+@bp.app_template_filter("web_link")
+def web_link(url: str | None) -> Markup:
+    """A link to ``url`` when it is an http(s) address; otherwise the text alone (a credential may say anything)."""
+    if not url:
+        return Markup("")
+    if not _is_web_address(url):
+        return escape(url)
+    return Markup('<a href="{0}" rel="nofollow noopener noreferrer">{0}</a>').format(url)
+
+
+def _is_web_address(url: str) -> bool:
+    # Browsers drop tabs and newlines inside a URL and spaces around it; nothing of the kind may hide the scheme.
+    if any(char.isspace() or ord(char) < 0x20 or ord(char) == 0x7F for char in url):
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
 
 
 def _verify(data):
@@ -73,7 +107,8 @@ def api_verify():
 
 @bp.get("/api/v1/openapi.json")
 def openapi():
-    response = jsonify(openapi_document(url_for("verify.api_verify", _external=True).rsplit("/verify", 1)[0]))
+    # The configured address, never the request's Host header, which anyone can set.
+    response = jsonify(openapi_document(f"{services().settings.public_url}/api/v1"))
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 

@@ -75,10 +75,10 @@ class LiveService:
             return url_for(endpoint, _external=True, **values)
 
     def start(self) -> None:
-        """Start gunicorn (two threaded workers) and wait until ``/healthz`` answers."""
+        """Start gunicorn as gunicorn.conf.py sets it up (threaded workers) and wait until ``/healthz`` answers."""
         environ = {k: v for k, v in os.environ.items() if not k.startswith("MICROCRED_")} | self.environ
-        command = [sys.executable, "-m", "gunicorn", "--bind", f"{HOST}:{self.port}", "--workers", "2"]
-        command += ["--threads", "4", "--access-logfile", "-", "wsgi:app"]
+        command = [sys.executable, "-m", "gunicorn", "--config", str(PROJECT_ROOT / "gunicorn.conf.py")]
+        command += ["--bind", f"{HOST}:{self.port}"]
         with self.log_path.open("wb") as log:
             self._process = subprocess.Popen(
                 command, cwd=PROJECT_ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT, start_new_session=True

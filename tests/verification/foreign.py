@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from credentials.crypto.data_integrity import sign_eddsa_rdfc_2022
 from credentials.crypto.multikey import encode_base58btc, public_key_to_multibase
 from credentials.crypto.status_bitstring import StatusBitstring
-from credentials.crypto.vc_jwt import encode_vc_jwt, public_jwk
+from credentials.crypto.vc_jwt import b64url_encode, encode_vc_jwt, public_jwk
 
 VECTORS = Path(__file__).resolve().parent.parent / "vectors" / "ob3"
 TEST_KEY = json.loads((VECTORS / "test-key.json").read_text())
@@ -83,8 +83,16 @@ def controller_document(controller: str, kid: str, private_key) -> dict:
     return {"id": controller, "verificationMethod": [method], "assertionMethod": [kid]}
 
 
-def status_list(list_url: str, issuer: str, private_key: Ed25519PrivateKey, set_bits=(), purpose="revocation") -> dict:
-    """A signed BitstringStatusListCredential with ``set_bits`` set."""
+def status_list(
+    list_url: str,
+    issuer: str,
+    private_key: Ed25519PrivateKey,
+    set_bits=(),
+    purpose="revocation",
+    verification_method: str | None = None,
+) -> dict:
+    """A signed BitstringStatusListCredential with ``set_bits`` set, signed as ``verification_method`` (by default
+    the did:key ``issuer``'s key)."""
     bits = StatusBitstring()
     for index in set_bits:
         bits.set(index)
@@ -97,8 +105,7 @@ def status_list(list_url: str, issuer: str, private_key: Ed25519PrivateKey, set_
         "credentialSubject": {"id": f"{list_url}#list", "type": "BitstringStatusList", "statusPurpose": purpose,
                               "encodedList": bits.encode()},
     }  # fmt: skip
-    did = issuer
-    return signed(document, private_key, f"{did}#{did.split(':')[-1]}")
+    return signed(document, private_key, verification_method or f"{issuer}#{issuer.split(':')[-1]}")
 
 
 def status_entry(list_url: str, index: int, purpose: str = "revocation") -> dict:
@@ -110,3 +117,30 @@ def status_entry(list_url: str, index: int, purpose: str = "revocation") -> dict
         "statusListIndex": str(index),
         "statusListCredential": list_url,
     }
+
+
+def multikey_document(vm_id: str, controller: str, private_key: Ed25519PrivateKey) -> dict:
+    """A stand-alone Multikey verification method document (what an https key URL serves)."""
+    return {
+        "id": vm_id,
+        "type": "Multikey",
+        "controller": controller,
+        "publicKeyMultibase": public_key_to_multibase(private_key.public_key()),
+    }
+
+
+def nested(levels: int) -> str:
+    """JSON text of ``levels`` arrays, each inside the last."""
+    return "[" * levels + "]" * levels
+
+
+def jwt_with(header_extra: str = "", payload_extra: str = "") -> str:
+    """A did:key VC-JWT (bad signature) whose header or payload has an extra member ``x`` with the given JSON."""
+    did = did_key(test_key())
+    header = json.dumps({"alg": "EdDSA", "kid": f"{did}#{did.split(':')[-1]}", "typ": "JWT"})
+    payload = json.dumps(unsigned(did))
+    if header_extra:
+        header = header[:-1] + f', "x": {header_extra}}}'
+    if payload_extra:
+        payload = payload[:-1] + f', "x": {payload_extra}}}'
+    return f"{b64url_encode(header.encode())}.{b64url_encode(payload.encode())}.c2lnbmF0dXJl"

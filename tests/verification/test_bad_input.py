@@ -59,7 +59,7 @@ def test_malformed_json(verifier):
 
 
 def test_deeply_nested_json(verifier):
-    with within_limits(), pytest.raises(InputError, match="nested too deeply"):
+    with within_limits(), pytest.raises(InputError, match="nested more than 32 levels deep"):
         verifier.verify(b"[" * 200_000 + b"]" * 200_000, now=NOW)
 
 
@@ -175,3 +175,43 @@ def test_the_fetcher_refuses_private_addresses_by_default(server):
     with within_limits():
         report = verifier.verify(credential, now=NOW)
     assert report.status == "invalid" and server.hits["/.well-known/did.json"] == 0
+
+
+@pytest.mark.parametrize("part", ["header", "payload"])
+@pytest.mark.parametrize("levels", [33, 1000, 200_000])
+def test_a_vc_jwt_nested_too_deeply(verifier, part, levels):
+    token = foreign.jwt_with(**{f"{part}_extra": foreign.nested(levels)})
+    # Read from a certificate PDF too: every container ends in the same reader.
+    for data, options in ((token, {}), (b"%PDF-1.7", {"extract_pdf": lambda pdf: token})):
+        with within_limits(), pytest.raises(InputError, match=f"its {part} is nested more than 32 levels") as raised:
+            verifier.verify(data, now=NOW, **options)
+        assert raised.value.status == 422
+
+
+def test_a_parsed_credential_nested_too_deeply(verifier):
+    credential = foreign.did_key_credential()
+    for _ in range(40):
+        credential = {"wrapped": credential}
+    with pytest.raises(InputError, match="The credential is nested more than 32 levels deep") as raised:
+        verifier.verify(credential, now=NOW)
+    assert raised.value.status == 422
+
+
+def test_credentials_nested_32_levels_verify_and_33_are_refused(verifier):
+    """Profiles nest through parentOrg as deep as an issuer likes; 32 levels go through every check."""
+    key = foreign.test_key()
+    did = foreign.did_key(key)
+    document = foreign.unsigned(did)
+    # The credential (1), its issuer (2) and each parentOrg with its type array: the innermost array is level 32.
+    innermost = organisation = {"id": "https://example.org/org/0", "type": ["Profile"], "name": "Department"}
+    for number in range(1, 29):
+        organisation = {"id": f"https://example.org/org/{number}", "type": ["Profile"], "name": "Body",
+                        "parentOrg": organisation}  # fmt: skip
+    document["issuer"]["parentOrg"] = organisation
+    credential = foreign.signed(document, key, f"{did}#{did.split(':')[-1]}")
+    report = verifier.verify(json.dumps(credential), now=NOW)
+    assert report.status == "verified", report.as_dict()
+
+    innermost["type"] = [["Profile"]]  # in the unsigned copy: it is refused before any proof is looked at
+    with pytest.raises(InputError, match="nested more than 32 levels"):
+        verifier.verify(json.dumps(document), now=NOW)

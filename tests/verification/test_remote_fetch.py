@@ -188,7 +188,8 @@ def test_a_declared_length_over_max_bytes_is_refused_before_reading(server):
     [
         (b"{not json", "application/json", "is not valid JSON"),
         (b"\xff\xfe\x00garbage", "application/json", "is not valid JSON"),
-        (b"[" * 100000 + b"]" * 100000, "application/json", "is not valid JSON"),
+        (b"[" * 100000 + b"]" * 100000, "application/json", "is nested more than 32 levels deep"),
+        (b"[" * 33 + b"]" * 33, "application/json", "is nested more than 32 levels deep"),
         (b"[1, 2]", "application/json", "is JSON but not an object"),
         (b"<html>moved</html>", "text/html; charset=utf-8", r"is not JSON \(Content-Type: text/html; charset=utf-8\)"),
         (b"{}", "", r"is not JSON \(Content-Type: none\)"),

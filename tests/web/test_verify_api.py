@@ -6,11 +6,13 @@ import json
 from datetime import timedelta
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import update
 
 from credentials.domain.credentials.status_lists import set_status
+from credentials.openbadges.baking import bake_png, bake_svg
 from credentials.storage.models import IssuedCredential
-from tests.builders import definition
+from tests.builders import definition, png_bytes
 from tests.conftest import encode_multipart
 from tests.verification import foreign
 
@@ -162,3 +164,77 @@ def test_the_verify_page_form_works_without_javascript(browser, build, client):
 def test_the_verify_form_keeps_csrf(client):
     response = client.post("/verify", data={"credential": "{}"})
     assert response.status_code == 400 and "expired or did not come from this site" in response.get_data(as_text=True)
+
+
+DEEP_HEADER = foreign.jwt_with(header_extra=foreign.nested(1000))
+DEEP_PAYLOAD = foreign.jwt_with(payload_extra=foreign.nested(1000))
+DEEP_JSON = json.dumps(foreign.did_key_credential())[:-1] + f', "x": {foreign.nested(1000)}}}'
+PLAIN_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"/>'
+
+
+@pytest.mark.parametrize(
+    ("text", "part"),
+    [(DEEP_HEADER, "its header"), (DEEP_PAYLOAD, "its payload"), (DEEP_JSON, "The JSON")],
+    ids=["jwt-header", "jwt-payload", "json"],
+)
+@pytest.mark.parametrize("container", ["text", "png", "svg", "multipart"])
+def test_json_nested_1000_levels_is_refused_by_the_api(client, text, part, container):
+    if container == "png":
+        response = verify(client, bake_png(png_bytes(), text), "image/png")
+    elif container == "svg":
+        response = verify(client, bake_svg(PLAIN_SVG, text).encode(), "image/svg+xml")
+    elif container == "multipart":
+        response = verify(client, *encode_multipart([("credential", text)], []))
+    else:
+        response = verify(client, text, "text/plain")
+    assert response.status_code in (400, 422) and response.is_json
+    assert f"{part} is nested more than 32 levels deep" in response.get_json()["error"]["message"]
+
+
+@pytest.mark.parametrize("text", [DEEP_HEADER, DEEP_PAYLOAD, DEEP_JSON], ids=["jwt-header", "jwt-payload", "json"])
+def test_json_nested_1000_levels_is_refused_by_the_verify_page(browser, text):
+    for response in (
+        browser.submit("/verify", {"credential": text}),
+        browser.upload("/verify", {}, {"file": ("badge.png", bake_png(png_bytes(), text))}),
+        browser.upload("/verify", {}, {"file": ("badge.svg", bake_svg(PLAIN_SVG, text).encode())}),
+    ):
+        html = response.get_data(as_text=True)
+        assert response.status_code in (400, 422) and "The credential could not be read" in html
+        assert "is nested more than 32 levels deep" in html
+
+
+def test_the_openapi_document_names_the_configured_address_whatever_the_host_header(client, settings):
+    spec = client.get("/api/v1/openapi.json", headers={"Host": "attacker.example"}).get_json()
+    assert spec["servers"] == [{"url": f"{settings.public_url}/api/v1"}]
+    assert "attacker.example" not in json.dumps(spec)
+    assert spec["paths"]["/verify"]["post"]["responses"]["503"]["headers"]["Retry-After"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(document.cookie)",
+        "JavaScript:alert(1)",
+        "java\tscript:alert(1)",
+        " javascript:alert(1)",
+        "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+        "vbscript:msgbox(1)",
+        "//evil.example/",
+        "https:alert(1)",
+    ],
+)
+def test_the_report_links_no_address_but_http_and_https(browser, url):
+    key = foreign.test_key()
+    did = foreign.did_key(key)
+    document = foreign.unsigned(did)
+    document["issuer"]["url"] = url
+    credential = foreign.signed(document, key, f"{did}#{did.split(':')[-1]}")
+    html = browser.submit("/verify", {"credential": json.dumps(credential)}).get_data(as_text=True)
+    issuer = html[html.index("<dt>Issuer</dt>") :].split("</div>", 1)[0]
+    assert "<a " not in issuer and "href" not in issuer
+    assert str(escape(url)) in issuer
+
+
+def test_the_report_links_an_https_issuer_address(browser):
+    html = browser.submit("/verify", {"credential": json.dumps(foreign.did_key_credential())}).get_data(as_text=True)
+    assert '<a href="https://www.imsglobal.org" rel="nofollow noopener noreferrer">' in html
