@@ -148,6 +148,21 @@ def test_cap_is_adjustable_and_exact():
         ("u" + b64url(gzip.compress(bytes(1024))), "at least 131,072 bits"),
         ("u" + "A" * (5 * 1024 * 1024), "longer than"),
     ],
+    # Named ids: gzip stamps the current time into its output, so ids made from the values differed between
+    # pytest-xdist workers that collected a second apart, and xdist refuses a suite collected differently.
+    ids=[
+        "empty",
+        "multibase-z",
+        "no-multibase-prefix",
+        "padded-base64",
+        "not-base64url",
+        "one-character",
+        "not-gzip",
+        "truncated-gzip",
+        "junk-after-gzip",
+        "too-short",
+        "too-long",
+    ],
 )
 def test_malformed_encoded_lists_are_refused(encoded_list, message):
     with pytest.raises(StatusListError, match=message):
