@@ -1,4 +1,5 @@
-"""Verification figures, in one run, against gunicorn (2 sync workers: one per core) serving a throw-away app.
+"""Verification figures, in one run, against gunicorn (2 sync workers: one per core; gunicorn.conf.py's threads are
+turned off, so the figures compare with earlier runs) serving a throw-away app.
 
 (a) ``/c/<uuid>`` against a baseline page (one row by primary key, a small template extending base.html, registered
     only in the bench app) under 32 concurrent connections with ``wrk``: requests/s, p50 and p99 latency, and ratio.
@@ -96,7 +97,8 @@ def seed(database_url: str, workdir: Path) -> tuple[list[str], list[int], dict[s
 def serve(workdir: Path, environ: dict[str, str], port: int) -> subprocess.Popen:
     (workdir / "bench_app.py").write_text(BENCH_APP)
     command = [str(Path(sys.executable).parent / "gunicorn"), "--workers", "2", "--worker-class", "sync",
-               "--bind", f"{HOST}:{port}", "--backlog", "2048", "--chdir", str(workdir), "bench_app:app"]  # fmt: skip
+               "--threads", "1", "--bind", f"{HOST}:{port}", "--backlog", "2048", "--chdir", str(workdir),
+               "bench_app:app"]  # fmt: skip
     environ = {**environ, "PYTHONPATH": f"{workdir}:{PROJECT_ROOT}"}
     log = (workdir / "gunicorn.log").open("wb")
     process = subprocess.Popen(command, env=environ, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

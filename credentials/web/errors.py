@@ -19,6 +19,7 @@ TITLES = {
     422: "Please check your input",
     429: "Too many attempts",
     500: "Something went wrong",
+    503: "Please try again shortly",
 }
 MESSAGES = {
     400: "The request could not be understood. Go back and try again.",
