@@ -54,9 +54,9 @@ def init_web(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
     # Before CSRF protection reads the form: the evidence page may carry files up to an attempt's total.
     app.before_request(_request_limits)
+    sessions.init_app(app)
     csrf.init_app(app)
     transaction.init_app(app)
-    sessions.init_app(app)
     security.init_app(app)
     errors.init_app(app)
 

@@ -58,6 +58,21 @@ def authenticate(
     return user
 
 
+def sign_out(session: Session, user: User, *, now: datetime) -> None:
+    """End every session of ``user``: a new session token makes each copy of the old login cookie worthless."""
+    # One token per account, so this signs out every device, as a password change does.
+    user.session_token = new_session_token()
+    record_event(
+        session,
+        actor=Actor.user(user),
+        action="user.sign_out",
+        subject_type="user",
+        subject_id=user.id,
+        summary={},
+        now=now,
+    )
+
+
 def note_failed_sign_in(session: Session, *, email: str, client_address: str, now: datetime) -> None:
     """Count a failed sign-in toward the throttle (call it in a transaction of its own)."""
     record_failed_login(session, email=(email or "").strip().lower(), client_address=client_address, now=now)

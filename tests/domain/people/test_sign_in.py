@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from credentials.domain.errors import InvalidInput, TooManyAttempts
-from credentials.domain.people import sign_in
+from credentials.domain.people import accounts, sign_in
 from credentials.domain.people.login_throttle import MAX_FAILURES, purge_failed_logins
 from credentials.domain.people.one_time_tokens import TokenRejected
 from credentials.storage.database import transaction
@@ -121,6 +121,18 @@ def test_change_password_checks_the_current_one_and_rotates_the_session(services
     fresh = session.get(User, user.id)
     assert fresh.session_token != user.session_token
     assert authenticate(services, user.email, "another fine passphrase")
+
+
+def test_sign_out_rotates_the_session_token_and_is_audited(services, build, session):
+    user = build.user()
+    with transaction(services.session_factory) as s:
+        sign_in.sign_out(s, s.get(User, user.id), now=services.clock())
+    fresh = session.get(User, user.id)
+    assert fresh.session_token != user.session_token
+    assert accounts.user_for_session(session, user.session_token) is None
+    assert accounts.user_for_session(session, fresh.session_token).id == user.id
+    event = session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
+    assert (event.action, event.actor_id, event.subject_id) == ("user.sign_out", user.id, str(user.id))
 
 
 def request_reset(services, email):
