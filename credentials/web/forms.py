@@ -25,7 +25,10 @@ def safe_next(default: str) -> str:
     target = request.values.get("next", "")
     parts = urlsplit(target)
     if (
-        target.startswith("/")
+        # A CR or LF cannot go into a Location header (a 500 after signing in); browsers drop tabs and newlines
+        # from addresses, so other control characters could smuggle in a "//" too.
+        target.isprintable()
+        and target.startswith("/")
         and not target.startswith("//")
         and not parts.scheme
         and not parts.netloc
