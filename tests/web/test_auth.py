@@ -174,6 +174,25 @@ def test_reset_password_through_the_emailed_link(browser, build, session, clock)
     browser.login("ann@riverside.example.org", "a whole new passphrase")
 
 
+def test_a_reset_link_sent_before_a_password_change_no_longer_works(browser, build, session):
+    build.user(email="ann@riverside.example.org")
+    browser.submit("/forgot-password", {"email": "ann@riverside.example.org"})
+    link = reset_link(session)
+    session.rollback()
+    browser.login("ann@riverside.example.org")
+    changed = browser.submit(
+        "/account/password",
+        {"current_password": PASSWORD, "new_password": "a newer passphrase", "confirm": "a newer passphrase"},
+    )
+    assert changed.status_code == 302
+    browser.logout()
+    response = browser.submit(
+        link, {"password": "the intruder's choice", "confirm": "the intruder's choice"}, page="/login"
+    )
+    assert response.status_code == 400 and b"the password was changed since it was sent" in response.data
+    browser.login("ann@riverside.example.org", "a newer passphrase")
+
+
 def test_an_expired_reset_link_says_so(browser, build, session, clock):
     build.user(email="ann@riverside.example.org")
     browser.submit("/forgot-password", {"email": "ann@riverside.example.org"})

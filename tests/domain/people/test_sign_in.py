@@ -206,6 +206,26 @@ def test_using_one_reset_link_voids_the_others_and_resets_are_capped(services, b
         reset(services, first)
 
 
+def test_changing_the_password_voids_outstanding_reset_links(services, build, session):
+    user = build.user(email="ann@riverside.example.org")
+    request_reset(services, "ann@riverside.example.org")
+    token = link_token(session.scalars(select(OutboxMessage)).one().body_text)
+    session.rollback()
+    with transaction(services.session_factory) as s:
+        sign_in.change_password(
+            s,
+            services.passwords,
+            s.get(User, user.id),
+            current_password=PASSWORD,
+            new_password="changed while the link was out",
+            now=services.clock(),
+        )
+    # Whoever reads that mailbox must not be able to undo the change.
+    with pytest.raises(TokenRejected, match="the password was changed since"):
+        reset(services, token)
+    assert authenticate(services, user.email, "changed while the link was out")
+
+
 def test_check_one_time_link_does_not_consume(services, build, session):
     user = build.user(email="ann@riverside.example.org")
     request_reset(services, "ann@riverside.example.org")
