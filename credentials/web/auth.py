@@ -13,7 +13,7 @@ from ..domain.people import invitations, sign_in
 from ..domain.people.one_time_tokens import INVITATION, PASSWORD_RESET
 from ..domain.people.passwords import MAX_LENGTH, MIN_LENGTH
 from .forms import safe_next, show_domain_errors
-from .sessions import authenticate, end_session, start_session
+from .sessions import authenticate, client_address, end_session, start_session
 from .transaction import db, now, services
 
 bp = Blueprint("auth", __name__)
@@ -86,7 +86,7 @@ def login():
 @bp.post("/logout")
 def logout():
     if current_user.is_authenticated:
-        sign_in.sign_out(db(), current_user, now=now())
+        sign_in.sign_out(db(), current_user, client_address=client_address(), now=now())
     end_session()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))

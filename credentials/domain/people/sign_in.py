@@ -58,7 +58,7 @@ def authenticate(
     return user
 
 
-def sign_out(session: Session, user: User, *, now: datetime) -> None:
+def sign_out(session: Session, user: User, *, client_address: str, now: datetime) -> None:
     """End every session of ``user``: a new session token makes each copy of the old login cookie worthless."""
     # One token per account, so this signs out every device, as a password change does.
     user.session_token = new_session_token()
@@ -68,7 +68,7 @@ def sign_out(session: Session, user: User, *, now: datetime) -> None:
         action="user.sign_out",
         subject_type="user",
         subject_id=user.id,
-        summary={},
+        summary={"client_address": client_address},
         now=now,
     )
 

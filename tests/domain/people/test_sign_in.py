@@ -126,13 +126,14 @@ def test_change_password_checks_the_current_one_and_rotates_the_session(services
 def test_sign_out_rotates_the_session_token_and_is_audited(services, build, session):
     user = build.user()
     with transaction(services.session_factory) as s:
-        sign_in.sign_out(s, s.get(User, user.id), now=services.clock())
+        sign_in.sign_out(s, s.get(User, user.id), client_address="10.0.0.7", now=services.clock())
     fresh = session.get(User, user.id)
     assert fresh.session_token != user.session_token
     assert accounts.user_for_session(session, user.session_token) is None
     assert accounts.user_for_session(session, fresh.session_token).id == user.id
     event = session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
     assert (event.action, event.actor_id, event.subject_id) == ("user.sign_out", user.id, str(user.id))
+    assert event.summary == {"client_address": "10.0.0.7"}
 
 
 def request_reset(services, email):
