@@ -37,7 +37,7 @@ def init_app(app: Flask) -> None:
 
 def _forget_dead_session() -> None:
     # A cookie whose session token was rotated (sign-out, a password change, deactivation) is dropped whole,
-    # its CSRF token too: a page from that session can then post nothing, and the answer deletes the cookie.
+    # its CSRF token too: a page from that session can then post nothing, and the answer no longer carries it.
     if request.endpoint != "static" and "_user_id" in session and not current_user.is_authenticated:
         session.clear()
 
