@@ -6,9 +6,12 @@ Every setting is documented in README.md with its default. ``Settings.from_env``
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
+import string
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -16,6 +19,16 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "production", "testing")
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:5000"
 MIN_SECRET_LENGTH = 32
+MIN_SECRET_BITS = 128
+# The character classes a secret's alphabet is estimated from, with their sizes; any other character counts as 64.
+SECRET_CLASSES = (
+    (frozenset(string.ascii_lowercase), 26),
+    (frozenset(string.ascii_uppercase), 26),
+    (frozenset(string.digits), 10),
+    (frozenset(string.punctuation + " "), 33),
+)
+# A block this long seen twice, or this many characters in a row that stay the same or count up or down.
+SECRET_PATTERN_LENGTH = 8
 MIN_PASSPHRASE_LENGTH = 16
 MAX_VERIFY_FETCH_SECONDS = 30
 
@@ -166,6 +179,11 @@ class Settings:
                     f"MICROCRED_SECRET_KEY is {len(self.secret_key)} characters: "
                     f"production needs at least {MIN_SECRET_LENGTH} random characters."
                 )
+            elif weakness := secret_key_weakness(self.secret_key):
+                problems.append(
+                    f"MICROCRED_SECRET_KEY {weakness}: anyone who guesses it can sign in as anyone. Use a random "
+                    "one (python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+                )
             if self.public_url_is_default:
                 problems.append(
                     "MICROCRED_PUBLIC_URL is not set: it is printed on every credential and certificate, "
@@ -187,6 +205,43 @@ class Settings:
             raise ConfigurationError(
                 f"microcred cannot start in {self.env}:\n" + "\n".join(f"  - {p}" for p in problems)
             )
+
+
+def estimated_secret_bits(secret: str) -> float:
+    """A generous estimate of the bits of entropy in ``secret``, from its length and the alphabet it seems drawn from.
+
+    The alphabet is the character classes the secret uses (lower case, upper case, digits, punctuation), but never
+    more than twice its distinct characters: a random string does not show every character of its alphabet, while a
+    secret of few distinct characters was not drawn from a large one, whatever classes they belong to."""
+    used = set(secret)
+    classes = sum(size for members, size in SECRET_CLASSES if used & members)
+    if used - frozenset().union(*(members for members, _ in SECRET_CLASSES)):
+        classes += 64
+    alphabet = min(classes, 2 * len(used))
+    return len(secret) * math.log2(alphabet) if alphabet > 1 else 0.0
+
+
+def secret_key_weakness(secret: str) -> str | None:
+    """Why ``secret`` is too weak for production (to follow its name in a sentence), or None."""
+    bits = estimated_secret_bits(secret)
+    if bits < MIN_SECRET_BITS:
+        return (
+            f"has about {bits:.0f} bits of entropy, judged from its length and its {len(set(secret))} distinct "
+            f"characters; production needs at least {MIN_SECRET_BITS}"
+        )
+    n = SECRET_PATTERN_LENGTH
+    seen = set()
+    for start in range(len(secret) - n + 1):
+        block = secret[start : start + n]
+        steps = {ord(b) - ord(a) for a, b in pairwise(block)}
+        # The secret itself is never quoted: the message goes to logs and terminals.
+        if block in seen or (len(steps) == 1 and steps <= {-1, 0, 1}):
+            return (
+                f"contains a pattern of {n} or more characters (a block seen twice, one character repeated, or "
+                "characters counting up or down)"
+            )
+        seen.add(block)
+    return None
 
 
 def _whole_number(environ: dict[str, str], name: str, default: int) -> int:

@@ -1,13 +1,21 @@
+import secrets
 from pathlib import Path
 
 import pytest
 
 from credentials import create_app
-from credentials.config import DEFAULT_PUBLIC_URL, ConfigurationError, Settings
+from credentials.config import (
+    DEFAULT_PUBLIC_URL,
+    MIN_SECRET_BITS,
+    ConfigurationError,
+    Settings,
+    estimated_secret_bits,
+    secret_key_weakness,
+)
 
 GOOD_PRODUCTION = {
     "MICROCRED_ENV": "production",
-    "MICROCRED_SECRET_KEY": "k" * 20 + "3f9c1a7e5b2d8c6f4a0e",
+    "MICROCRED_SECRET_KEY": "Vq3xN8pL2mRzT7wKc4YhJ9bF6sGd1QeA5uXo0iWn",
     "MICROCRED_PUBLIC_URL": "https://credentials.riverside.example.org/",
     "MICROCRED_SMTP_URL": "smtp+starttls://mailer:secret@smtp.riverside.example.org:587",
     "MICROCRED_KEY_PASSPHRASE": "a passphrase of the district's own",
@@ -110,6 +118,42 @@ def test_production_refuses_unsafe_values(change, message, tmp_path):
         settings.check()
 
 
+WEAK_SECRETS = {
+    "one character forty times": ("a" * 40, "about 40 bits of entropy"),
+    "two characters taking turns": ("ab" * 20, "about 80 bits of entropy"),
+    "a word repeated": ("Password1" * 4, "a pattern of 8"),
+    "a long run": ("k" * 20 + "3f9c1a7e5b2d8c6f4a0e", "a pattern of 8"),
+    "the alphabet": ("abcdefghijklmnopqrstuvwxyz0123456789", "a pattern of 8"),
+    "a counting run": ("Xq7" + "987654321" + "zT4mW2pLr8sN6vB3cY5hJ", "a pattern of 8"),
+    "a phrase said twice": ("my-district-secret-2026-my-district-secret-2026", "a pattern of 8"),
+    "four letters": ("abcdbadcacbdcadbbdacdabcadcbbcadabdcdbca", "about 120 bits of entropy"),
+}
+
+
+@pytest.mark.parametrize("case", WEAK_SECRETS)
+def test_production_refuses_a_guessable_secret(case, tmp_path):
+    secret, why = WEAK_SECRETS[case]
+    settings = Settings.from_env(
+        {**GOOD_PRODUCTION, "MICROCRED_SECRET_KEY": secret, "MICROCRED_INSTANCE_DIR": str(tmp_path)}
+    )
+    with pytest.raises(ConfigurationError, match=f"MICROCRED_SECRET_KEY (has|contains) .*({why})") as caught:
+        settings.check()
+    assert secret[:8] not in str(caught.value)  # never printed, not even in part
+    assert "secrets.token_urlsafe(48)" in str(caught.value)
+
+
+def test_generated_secrets_always_pass():
+    for _ in range(2000):
+        for secret in (
+            secrets.token_urlsafe(48),
+            secrets.token_urlsafe(32),
+            secrets.token_hex(32),
+            secrets.token_hex(16),
+        ):
+            assert secret_key_weakness(secret) is None, secret
+    assert estimated_secret_bits(secrets.token_urlsafe(48)) > 3 * MIN_SECRET_BITS
+
+
 def test_production_refuses_the_development_secret(tmp_path):
     development = Settings.from_env({"MICROCRED_INSTANCE_DIR": str(tmp_path)})
     production = Settings.from_env(
@@ -127,7 +171,11 @@ def test_create_app_refuses_bad_production_settings(tmp_path):
 
 def test_production_cookies_and_headers(settings, database):
     production = settings.with_overrides(
-        env="production", smtp_url="smtp://127.0.0.1:2525", password_hash_cheap=True, key_passphrase="p" * 20
+        env="production",
+        secret_key=secrets.token_urlsafe(48),
+        smtp_url="smtp://127.0.0.1:2525",
+        password_hash_cheap=True,
+        key_passphrase="p" * 20,
     )
     app = create_app(production)
     try:

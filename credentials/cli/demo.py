@@ -15,6 +15,13 @@ def demo_load() -> None:
     """Load Riverside Unified School District with schools and people (safe to run again)."""
     from ..domain.demo.district import DEMO_PASSWORD, load_demo
 
+    if services().settings.is_production:
+        # Every demo account's password is published (README, this command's output): an admin anyone can be.
+        raise click.ClickException(
+            "microcred demo load does not run in production (MICROCRED_ENV=production): its accounts share a "
+            "published password, one of them an issuer admin. Create the first admin with `microcred users create` "
+            "and invite everyone else from the People page."
+        )
     with in_transaction() as (session, now):
         report = load_demo(session, services().passwords, now=now)
     click.echo(f"Demo data: {report.created} account(s) created, {report.existing} already present.")

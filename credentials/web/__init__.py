@@ -7,10 +7,22 @@ from flask_wtf.csrf import CSRFProtect
 from jinja2 import Undefined
 from jinja2.utils import missing
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from . import errors, security, sessions, transaction
 
 csrf = CSRFProtect()
+
+# Every id, version and list number is an INTEGER column, and PostgreSQL's INTEGER stops here (SQLite's at 2**63 - 1).
+LARGEST_INTEGER = 2**31 - 1
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """``<int:...>`` in every rule: a number no row can have is a 404 instead of an overflow in the database."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
+        bound = LARGEST_INTEGER if max is None or max > LARGEST_INTEGER else max
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=bound, signed=signed)
 
 
 class MissingNameUndefined(Undefined):
@@ -49,14 +61,16 @@ def init_web(app: Flask) -> None:
     """Attach extensions, hooks and blueprints to ``app``."""
     settings = app.extensions["microcred"].settings
     app.jinja_env.undefined = MissingNameUndefined
+    # Before any blueprint adds its rules: a rule takes its converter when it is added.
+    app.url_map.converters["int"] = BoundedIntegerConverter
     if settings.trusted_proxies:
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
     # Before CSRF protection reads the form: the evidence page may carry files up to an attempt's total.
     app.before_request(_request_limits)
+    sessions.init_app(app)
     csrf.init_app(app)
     transaction.init_app(app)
-    sessions.init_app(app)
     security.init_app(app)
     errors.init_app(app)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 
@@ -16,7 +16,7 @@ from ..domain.portfolio.attempts import StaleAttempt
 from ..domain.portfolio.evidence import UploadLimits
 from .errors import error_response
 from .evidence_files import evidence_response
-from .sessions import authenticate, role_required
+from .sessions import authenticate, role_required, start_session
 from .transaction import db, now, services
 
 bp = Blueprint("attempts", __name__)
@@ -151,7 +151,7 @@ def resume(attempt_id: int):
         user = authenticate(request.form.get("email", ""), request.form.get("password", ""))
     except (sign_in.SignInFailed, TooManyAttempts) as exc:
         return expired_page(attempt_id, error=exc.message, status=exc.status)
-    login_user(user)
+    start_session(user)
     attempt = attempts.get_attempt(db(), attempt_id, user)
     portfolio.save_draft_page(
         db(), services().evidence, attempt, user, **posted_evidence(), **TYPED_ONLY, limits=_limits(), now=now()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
@@ -13,7 +13,7 @@ from ..domain.people import invitations, sign_in
 from ..domain.people.one_time_tokens import INVITATION, PASSWORD_RESET
 from ..domain.people.passwords import MAX_LENGTH, MIN_LENGTH
 from .forms import safe_next, show_domain_errors
-from .sessions import authenticate
+from .sessions import authenticate, client_address, end_session, start_session
 from .transaction import db, now, services
 
 bp = Blueprint("auth", __name__)
@@ -63,12 +63,6 @@ def link_for(purpose: str, token: str) -> str:
     return services().settings.public_url + url_for(endpoint, token=token)
 
 
-def _sign_in(user) -> None:
-    session.clear()  # a fresh session (and CSRF token) on every sign-in
-    session.permanent = True
-    login_user(user)
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
@@ -84,15 +78,16 @@ def login():
     except sign_in.SignInFailed as exc:
         form.form_errors.append(exc.message)
         return render_template("auth/login.html", form=form), 401
-    _sign_in(user)
+    start_session(user)
     flash(f"Welcome, {user.name}.", "success")
     return redirect(safe_next(url_for("home.index")))
 
 
 @bp.post("/logout")
 def logout():
-    logout_user()
-    session.clear()
+    if current_user.is_authenticated:
+        sign_in.sign_out(db(), current_user, client_address=client_address(), now=now())
+    end_session()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
 
@@ -114,7 +109,7 @@ def change_password():
         except InvalidInput as exc:
             show_domain_errors(form, exc)
         else:
-            _sign_in(current_user._get_current_object())
+            start_session(current_user._get_current_object())
             flash("Your password is changed. Other devices signed in to your account are signed out.", "success")
             return redirect(url_for("home.index"))
     return render_template("auth/change_password.html", form=form), 422 if form.errors else 200
@@ -145,7 +140,7 @@ def reset_password(token: str):
         except InvalidInput as exc:
             show_domain_errors(form, exc)
         else:
-            _sign_in(user)
+            start_session(user)
             flash("Your new password is set and you are signed in.", "success")
             return redirect(url_for("home.index"))
     return render_template("auth/reset_password.html", form=form, user=user), 422 if form.errors else 200
@@ -163,7 +158,7 @@ def accept_invitation(token: str):
         except InvalidInput as exc:
             show_domain_errors(form, exc)
         else:
-            _sign_in(user)
+            start_session(user)
             flash("Welcome to microcred. Your password is set and you are signed in.", "success")
             return redirect(url_for("home.index"))
     return render_template("auth/accept_invitation.html", form=form, user=user), 422 if form.errors else 200

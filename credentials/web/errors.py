@@ -71,7 +71,10 @@ def init_app(app: Flask) -> None:
     def _http(exc: HTTPException):
         if exc.code is None or exc.code < 400:
             return exc
-        return error_response(exc.code)
+        # The exception's own headers (a 405's Allow, a 429's Retry-After) belong to the page built for it;
+        # only the content type is ours.
+        headers = {name: value for name, value in exc.get_headers() if name.lower() != "content-type"}
+        return error_response(exc.code, headers=headers)
 
     @app.errorhandler(InternalServerError)
     def _internal(_exc: InternalServerError):

@@ -25,7 +25,10 @@ def safe_next(default: str) -> str:
     target = request.values.get("next", "")
     parts = urlsplit(target)
     if (
-        target.startswith("/")
+        # A CR or LF cannot go into a Location header (a 500 after signing in); browsers drop tabs and newlines
+        # from addresses, so other control characters could smuggle in a "//" too.
+        target.isprintable()
+        and target.startswith("/")
         and not target.startswith("//")
         and not parts.scheme
         and not parts.netloc
@@ -35,9 +38,14 @@ def safe_next(default: str) -> str:
     return default
 
 
+# Far past any real list, yet small enough that the offset it makes fits every database's integers.
+MAX_PAGE = 1_000_000
+
+
 def page_number() -> int:
-    """The ``page`` query parameter as a positive integer (1 when absent or malformed)."""
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
+    """The ``page`` query parameter as a number from 1 to ``MAX_PAGE`` (1 when absent or malformed)."""
+    raw = request.args.get("page", "").strip()
+    if not (raw.isascii() and raw.isdigit()):
         return 1
+    # Compared as text first: int() refuses (ValueError) a string of thousands of digits.
+    return MAX_PAGE if len(raw.lstrip("0")) > len(str(MAX_PAGE)) else min(MAX_PAGE, max(1, int(raw)))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Flask, abort, request
-from flask_login import LoginManager, current_user
+from flask import Flask, abort, request, session
+from flask_login import LoginManager, current_user, login_user, logout_user
 
 from ..domain.people import sign_in
 from ..domain.people.accounts import user_for_session
@@ -26,11 +26,33 @@ def _load_user(session_token: str):
 
 
 def init_app(app: Flask) -> None:
+    """Attach sign-in; call it before CSRF protection, so a dead session's form token dies with it."""
     login_manager.init_app(app)
+    app.before_request(_forget_dead_session)
 
     @app.context_processor
     def _navigation():
         return {"role_labels": ROLE_LABELS}
+
+
+def _forget_dead_session() -> None:
+    # A cookie whose session token was rotated (sign-out, a password change, deactivation) is dropped whole,
+    # its CSRF token too: a page from that session can then post nothing, and the answer no longer carries it.
+    if request.endpoint != "static" and "_user_id" in session and not current_user.is_authenticated:
+        session.clear()
+
+
+def start_session(user) -> None:
+    """Sign ``user`` in on a fresh session, so nothing from before (above all the CSRF token) carries over."""
+    session.clear()
+    session.permanent = True
+    login_user(user)
+
+
+def end_session() -> None:
+    """Sign out of this browser (the caller has rotated the session token, which ends every other copy)."""
+    logout_user()
+    session.clear()
 
 
 def client_address() -> str:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
+
 from sqlalchemy import select
 
+from credentials import create_app
+from credentials.cli import microcred
 from credentials.domain.demo.district import DEMO_PASSWORD, PEOPLE
 from credentials.storage.models import AuditEvent, IssuedCredential, User
 
@@ -43,3 +47,24 @@ def test_demo_load_issues_two_real_credentials(run, services, session):
         "María López",
     ]
     assert "Issued" not in run("demo", "load").output  # nothing more the second time
+
+
+def test_demo_load_refuses_to_run_in_production(settings, clock, database):
+    production = settings.with_overrides(
+        env="production",
+        secret_key=secrets.token_urlsafe(48),
+        smtp_url="smtp://127.0.0.1:2525",
+        key_passphrase="the district's own passphrase",
+    )
+    app = create_app(production)
+    app.extensions["microcred"].clock = clock
+    try:
+        result = app.test_cli_runner().invoke(microcred, ["demo", "load"])
+        assert result.exit_code == 1
+        assert "Error: microcred demo load does not run in production" in result.output
+        assert DEMO_PASSWORD not in result.output
+        with app.extensions["microcred"].session_factory() as session:
+            assert session.scalars(select(User)).all() == []
+    finally:
+        app.extensions["microcred"].engine.dispose()
+        database.reset()

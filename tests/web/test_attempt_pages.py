@@ -183,6 +183,24 @@ def test_an_expired_sign_in_keeps_the_typed_text(teacher, slug, app, session):
     assert session.scalars(select(Attempt)).one().answers[0].text == "Typed for an hour."
 
 
+def test_signing_in_again_to_save_starts_a_fresh_session(teacher, slug, app, session):
+    url = start(teacher, slug)
+    expired = app.test_client()
+    html = expired.post(url, data={"answer-context": "Typed for an hour.", "action": "save"}).get_data(as_text=True)
+    before_sign_in = csrf_from(html)  # a token an attacker could have planted in the signed-out browser
+    data = {"csrf_token": before_sign_in, "email": "maria@riverside.example.org", "password": PASSWORD}
+    response = expired.post(f"{url}/resume", data={**data, "answer-context": "Typed for an hour."})
+    assert response.status_code == 302
+
+    # As after /login: the token from before signing in is dead, and the page's new one works.
+    stale = expired.post(url, data={"csrf_token": before_sign_in, "answer-context": "Forged.", "action": "save"})
+    assert stale.status_code == 200 and "its form expired, so nothing was saved yet" in stale.get_data(as_text=True)
+    session.expire_all()
+    assert session.scalars(select(Attempt)).one().answers[0].text == "Typed for an hour."
+    fresh = Browser(expired)
+    assert post(fresh, url, {"answer-context": "Saved with the new token.", "action": "save"}).status_code == 302
+
+
 def test_oversized_files_get_clear_answers_and_the_draft_survives(settings, clock, build, slug, session):
     app = create_app(settings.with_overrides(max_upload_bytes=4096, max_attempt_bytes=64 * 1024))
     app.extensions["microcred"].clock = clock

@@ -1,9 +1,11 @@
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from credentials.storage.models import AuditEvent, FailedLogin, OutboxMessage, User
 
+from ..builders import PASSWORD
 from ..conftest import Browser, csrf_from
 
 GENERIC_FAILURE = b"That e-mail address and password do not match an active account."
@@ -42,6 +44,23 @@ def test_sign_in_goes_back_to_the_page_asked_for_but_never_off_site(browser, bui
         )
         assert response.headers["Location"] == "/", target
         browser.logout()
+
+
+CONTROL_CHARACTERS = ["/account/password%0d%0aSet-Cookie:%20x=1", "/%0a", "/%0d", "/%09/evil.example", "/%00", "/%7f"]
+
+
+@pytest.mark.parametrize("target", CONTROL_CHARACTERS)
+def test_a_next_with_control_characters_is_ignored(client, build, target):
+    build.user(email="ann@riverside.example.org")
+    page = client.get(f"/login?next={target}")
+    assert page.status_code == 200
+    form = {"email": "ann@riverside.example.org", "password": PASSWORD, "csrf_token": csrf_from(page.text)}
+    response = client.post(f"/login?next={target}", data=form)
+    # Signed in, and sent home: a tab would let a browser read "/\t/evil.example" as "//evil.example".
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert "Set-Cookie: x" not in str(response.headers)
+    signed_in = client.get(f"/login?next={target}")
+    assert signed_in.status_code == 302 and signed_in.headers["Location"] == "/"
 
 
 def test_wrong_password_and_unknown_account_get_the_same_answer(browser, build, session):
@@ -153,6 +172,25 @@ def test_reset_password_through_the_emailed_link(browser, build, session, clock)
     reused = browser.get(link)
     assert reused.status_code == 400 and b"already been used" in reused.data
     browser.login("ann@riverside.example.org", "a whole new passphrase")
+
+
+def test_a_reset_link_sent_before_a_password_change_no_longer_works(browser, build, session):
+    build.user(email="ann@riverside.example.org")
+    browser.submit("/forgot-password", {"email": "ann@riverside.example.org"})
+    link = reset_link(session)
+    session.rollback()
+    browser.login("ann@riverside.example.org")
+    changed = browser.submit(
+        "/account/password",
+        {"current_password": PASSWORD, "new_password": "a newer passphrase", "confirm": "a newer passphrase"},
+    )
+    assert changed.status_code == 302
+    browser.logout()
+    response = browser.submit(
+        link, {"password": "the intruder's choice", "confirm": "the intruder's choice"}, page="/login"
+    )
+    assert response.status_code == 400 and b"the password was changed since it was sent" in response.data
+    browser.login("ann@riverside.example.org", "a newer passphrase")
 
 
 def test_an_expired_reset_link_says_so(browser, build, session, clock):

@@ -26,6 +26,17 @@ def test_api_callers_get_json_errors(client):
 def test_405(client):
     response = client.delete("/login")
     assert response.status_code == 405 and b"does not accept that kind of request" in response.data
+    assert {"GET", "POST"} <= set(response.headers["Allow"].split(", "))
+
+
+def test_405_says_which_methods_are_allowed_in_json_too(client):
+    response = client.get("/api/v1/verify")
+    assert response.status_code == 405 and response.is_json
+    assert "POST" in response.headers["Allow"].split(", ")
+    assert response.headers["Content-Type"] == "application/json"
+    response = client.get("/logout")
+    assert response.status_code == 405 and response.mimetype == "text/html"
+    assert "GET" not in response.headers["Allow"] and "POST" in response.headers["Allow"]
 
 
 def test_500_never_shows_the_exception(app, client, caplog):

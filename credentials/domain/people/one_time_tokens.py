@@ -50,7 +50,14 @@ def redeem_token(session: Session, *, value: str, purpose: str, now: datetime, c
     if token is None:
         raise TokenRejected(f"This {what} link is not valid. Check that you copied the whole link.")
     if token.used_at is not None:
-        raise TokenRejected(f"This {what} link has already been used. Each link works once.")
+        # Used, or voided: by a newer link, a new password or a deactivation (``void_tokens``).
+        raise TokenRejected(
+            "This password reset link has already been used, or the password was changed since it was sent. "
+            "Each link works once; request a new one if you need it."
+            if purpose == PASSWORD_RESET
+            else "This invitation link has already been used, or a newer invitation or a password set since "
+            "replaced it. Each link works once."
+        )
     if token.expires_at <= now:
         raise TokenRejected(
             f"This {what} link has expired. "

@@ -58,6 +58,21 @@ def authenticate(
     return user
 
 
+def sign_out(session: Session, user: User, *, client_address: str, now: datetime) -> None:
+    """End every session of ``user``: a new session token makes each copy of the old login cookie worthless."""
+    # One token per account, so this signs out every device, as a password change does.
+    user.session_token = new_session_token()
+    record_event(
+        session,
+        actor=Actor.user(user),
+        action="user.sign_out",
+        subject_type="user",
+        subject_id=user.id,
+        summary={"client_address": client_address},
+        now=now,
+    )
+
+
 def note_failed_sign_in(session: Session, *, email: str, client_address: str, now: datetime) -> None:
     """Count a failed sign-in toward the throttle (call it in a transaction of its own)."""
     record_failed_login(session, email=(email or "").strip().lower(), client_address=client_address, now=now)
@@ -130,13 +145,12 @@ def check_one_time_link(session: Session, *, purpose: str, token: str, now: date
 def reset_password(
     session: Session, passwords: PasswordPolicy, *, token: str, new_password: str, now: datetime
 ) -> User:
-    """Set a new password through a reset link; the link and every other open reset link stop working."""
+    """Set a new password through a reset link; the link and every other open link stop working."""
     user = check_one_time_link(session, purpose=PASSWORD_RESET, token=token, now=now)
     problem = passwords.problem(new_password, email=user.email, name=user.name)
     if problem:
         raise InvalidInput({"password": problem})
     one_time_tokens.redeem_token(session, value=token, purpose=PASSWORD_RESET, now=now, consume=True)
-    one_time_tokens.void_tokens(session, user=user, purpose=PASSWORD_RESET, now=now)
     set_password(session, passwords, user, new_password, now=now)
     record_event(
         session,
@@ -153,9 +167,12 @@ def reset_password(
 def set_password(
     session: Session, passwords: PasswordPolicy, user: User, password: str, *, now: datetime, field: str = "password"
 ) -> None:
+    """Replace the password, sign out every session and void every open reset and invitation link."""
     problem = passwords.problem(password, email=user.email, name=user.name)
     if problem:
         raise InvalidInput({field: problem})
     user.password_hash = passwords.hash(password)
     user.session_token = new_session_token()
+    # A link still in a mailbox must not set the password again behind the person's back.
+    one_time_tokens.void_tokens(session, user=user, now=now)
     session.flush()

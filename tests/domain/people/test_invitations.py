@@ -111,3 +111,40 @@ def test_a_deactivated_invitee_cannot_accept(services, build, session):
         deactivate_user(s, s.get(User, user.id), actor=Actor.user(admin), now=services.clock())
     with pytest.raises(TokenRejected):
         accept(services, token)
+
+
+def reset_token(services, session, email):
+    with transaction(services.session_factory) as s:
+        sign_in.request_password_reset(
+            s, email=email, now=services.clock(), link_for=lambda purpose, token: f"/reset-password/{token}"
+        )
+    body = session.scalars(select(OutboxMessage.body_text).order_by(OutboxMessage.id.desc())).first()
+    session.rollback()
+    return re.search(r"/reset-password/([A-Za-z0-9_-]+)", body).group(1)
+
+
+def reset(services, token, password="a reset passphrase"):
+    with transaction(services.session_factory) as s:
+        return sign_in.reset_password(s, services.passwords, token=token, new_password=password, now=services.clock())
+
+
+def test_a_password_set_through_a_reset_voids_the_invitation(services, build, session):
+    admin = build.admin()
+    user = invite(services, admin)
+    invitation = token_of(session.scalars(select(OutboxMessage)).one())
+    session.rollback()
+    reset(services, reset_token(services, session, user.email))
+    # The invitation would otherwise set the password again for seven days, behind the person's back.
+    with pytest.raises(TokenRejected, match="already been used"):
+        accept(services, invitation, "someone else's choice")
+
+
+def test_accepting_the_invitation_voids_reset_links(services, build, session):
+    admin = build.admin()
+    user = invite(services, admin)
+    invitation = token_of(session.scalars(select(OutboxMessage)).one())
+    session.rollback()
+    reset_link = reset_token(services, session, user.email)
+    accept(services, invitation)
+    with pytest.raises(TokenRejected, match="already been used"):
+        reset(services, reset_link)

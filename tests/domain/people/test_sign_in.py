@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from credentials.domain.errors import InvalidInput, TooManyAttempts
-from credentials.domain.people import sign_in
+from credentials.domain.people import accounts, sign_in
 from credentials.domain.people.login_throttle import MAX_FAILURES, purge_failed_logins
 from credentials.domain.people.one_time_tokens import TokenRejected
 from credentials.storage.database import transaction
@@ -123,6 +123,19 @@ def test_change_password_checks_the_current_one_and_rotates_the_session(services
     assert authenticate(services, user.email, "another fine passphrase")
 
 
+def test_sign_out_rotates_the_session_token_and_is_audited(services, build, session):
+    user = build.user()
+    with transaction(services.session_factory) as s:
+        sign_in.sign_out(s, s.get(User, user.id), client_address="10.0.0.7", now=services.clock())
+    fresh = session.get(User, user.id)
+    assert fresh.session_token != user.session_token
+    assert accounts.user_for_session(session, user.session_token) is None
+    assert accounts.user_for_session(session, fresh.session_token).id == user.id
+    event = session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
+    assert (event.action, event.actor_id, event.subject_id) == ("user.sign_out", user.id, str(user.id))
+    assert event.summary == {"client_address": "10.0.0.7"}
+
+
 def request_reset(services, email):
     with transaction(services.session_factory) as session:
         sign_in.request_password_reset(
@@ -192,6 +205,26 @@ def test_using_one_reset_link_voids_the_others_and_resets_are_capped(services, b
     reset(services, second)
     with pytest.raises(TokenRejected, match="already been used"):
         reset(services, first)
+
+
+def test_changing_the_password_voids_outstanding_reset_links(services, build, session):
+    user = build.user(email="ann@riverside.example.org")
+    request_reset(services, "ann@riverside.example.org")
+    token = link_token(session.scalars(select(OutboxMessage)).one().body_text)
+    session.rollback()
+    with transaction(services.session_factory) as s:
+        sign_in.change_password(
+            s,
+            services.passwords,
+            s.get(User, user.id),
+            current_password=PASSWORD,
+            new_password="changed while the link was out",
+            now=services.clock(),
+        )
+    # Whoever reads that mailbox must not be able to undo the change.
+    with pytest.raises(TokenRejected, match="the password was changed since"):
+        reset(services, token)
+    assert authenticate(services, user.email, "changed while the link was out")
 
 
 def test_check_one_time_link_does_not_consume(services, build, session):
