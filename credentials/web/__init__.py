@@ -10,11 +10,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from . import errors, security, sessions, transaction
+from .forms import LARGEST_INTEGER
 
 csrf = CSRFProtect()
-
-# Every id, version and list number is an INTEGER column, and PostgreSQL's INTEGER stops here (SQLite's at 2**63 - 1).
-LARGEST_INTEGER = 2**31 - 1
 
 
 class BoundedIntegerConverter(IntegerConverter):

@@ -15,7 +15,7 @@ from ..domain.people import accounts, invitations
 from ..domain.people.organizations import require_issuer, school_choices
 from ..domain.people.roles import ISSUER_ADMIN, ROLE_LABELS, ROLES
 from .auth import link_for
-from .forms import page_number, show_domain_errors
+from .forms import page_number, show_domain_errors, whole_number
 from .sessions import role_required
 from .transaction import db, now
 
@@ -66,7 +66,7 @@ def list_people():
     criteria = accounts.UserFilter(
         query=request.args.get("q", "")[:200],
         role=request.args.get("role", "") if request.args.get("role") in ROLES else "",
-        school_id=request.args.get("school", type=int),
+        school_id=whole_number(request.args.get("school")),
         status=request.args.get("status", "")
         if request.args.get("status") in ("active", "inactive", "invited")
         else "",

@@ -16,6 +16,7 @@ from ..domain.portfolio.attempts import StaleAttempt
 from ..domain.portfolio.evidence import UploadLimits
 from .errors import error_response
 from .evidence_files import evidence_response
+from .forms import whole_number
 from .sessions import authenticate, role_required, start_session
 from .transaction import db, now, services
 
@@ -100,7 +101,7 @@ def _posted_draft() -> dict:
         "share_reflection": request.form.get("share_reflection") == "yes",
         "share_evidence": request.form.get("share_evidence") == "yes",
         "note": request.form.get("note", ""),
-        "expected_revision": request.form.get("revision", type=int),
+        "expected_revision": whole_number(request.form.get("revision")),
     }
 
 
@@ -128,7 +129,7 @@ def _removed_file(action: str) -> int | None:
 def withdraw(attempt_id: int):
     attempt = attempts.get_attempt(db(), attempt_id, current_user)
     attempts.withdraw_attempt(
-        db(), attempt, current_user, expected_revision=request.form.get("revision", type=int), now=now()
+        db(), attempt, current_user, expected_revision=whole_number(request.form.get("revision")), now=now()
     )
     flash("Withdrawn. Your evidence is kept: start again from your dashboard when you are ready.", "success")
     return redirect(url_for("attempts.dashboard"))

@@ -16,6 +16,7 @@ from ..domain.errors import InvalidInput
 from ..domain.people.roles import ISSUER_ADMIN
 from .catalog import BADGE_CSP
 from .catalog_form import apply_action, blank_definition, parse_form
+from .forms import whole_number
 from .sessions import role_required
 from .transaction import db, now
 
@@ -182,8 +183,8 @@ def export(slug: str, number: int):
 @bp.get("/<slug>/compare")
 @role_required(ISSUER_ADMIN)
 def compare(slug: str):
-    older = microcredentials.get_version(db(), slug, request.args.get("from", type=int) or abort(400))
-    newer = microcredentials.get_version(db(), slug, request.args.get("to", type=int) or abort(400))
+    older = microcredentials.get_version(db(), slug, whole_number(request.args.get("from")) or abort(400))
+    newer = microcredentials.get_version(db(), slug, whole_number(request.args.get("to")) or abort(400))
     return render_template(
         "catalog_admin/compare.html",
         slug=slug,

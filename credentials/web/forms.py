@@ -38,6 +38,20 @@ def safe_next(default: str) -> str:
     return default
 
 
+# Every id, version and list number is an INTEGER column, and PostgreSQL's INTEGER stops here (SQLite's at 2**63 - 1).
+LARGEST_INTEGER = 2**31 - 1
+
+
+def whole_number(raw: str | None) -> int | None:
+    """A query or form value as a number from 0 to ``LARGEST_INTEGER``; None when absent, malformed or larger (a
+    number no row can have must not reach the database, which would overflow)."""
+    raw = (raw or "").strip()
+    if not (raw.isascii() and raw.isdigit()) or len(raw.lstrip("0")) > len(str(LARGEST_INTEGER)):
+        return None
+    number = int(raw)
+    return number if number <= LARGEST_INTEGER else None
+
+
 # Far past any real list, yet small enough that the offset it makes fits every database's integers.
 MAX_PAGE = 1_000_000
 

@@ -87,3 +87,27 @@ def test_page_number_is_clamped(app):
     for raw, expected in (("3", 3), ("0", 1), ("-2", 1), ("x", 1), (str(2**63), MAX_PAGE), ("9" * 5000, MAX_PAGE)):
         with app.test_request_context(f"/admin/people?page={raw}"):
             assert page_number() == expected, raw
+
+
+@pytest.mark.parametrize("number", [str(2**31), str(2**63), str(2**64), "9" * 40, "-1", "x"])
+def test_numbers_in_query_and_form_values_never_reach_the_database_unbounded(everyone, slug, number):
+    """Integer query and form values outside the route converters: the school filter, a version comparison and an
+    attempt's revision."""
+    assert everyone.get(f"/admin/people?school={number}").status_code == 200
+    compare = everyone.get(f"/admin/microcredentials/{slug}/compare?from={number}&to=1")
+    assert compare.status_code in (400, 404), compare.status_code
+    attempt = everyone.submit(f"/microcredentials/{slug}/start", page=f"/microcredentials/{slug}")
+    page = everyone.get(attempt.headers["Location"]).get_data(as_text=True)
+    saved = everyone.client.post(
+        attempt.headers["Location"], data={"csrf_token": csrf_from(page), "revision": number, "action": "save"}
+    )
+    assert saved.status_code < 500, saved.status_code
+
+
+def test_whole_number_reads_only_what_fits_an_integer_column():
+    from credentials.web.forms import LARGEST_INTEGER, whole_number
+
+    for raw, expected in (("7", 7), (" 12 ", 12), ("0", 0), (str(LARGEST_INTEGER), LARGEST_INTEGER)):
+        assert whole_number(raw) == expected, raw
+    for raw in (None, "", "-1", "1.5", "٣", str(LARGEST_INTEGER + 1), str(2**64), "9" * 5000):
+        assert whole_number(raw) is None, raw
