@@ -55,7 +55,9 @@ class PrivateCluster:
             try:
                 owner = pwd.getpwnam(SERVER_USER)
             except KeyError as exc:
-                raise ClusterUnavailable(f"PostgreSQL refuses to run as root and there is no {SERVER_USER!r} user")
+                raise ClusterUnavailable(
+                    f"PostgreSQL refuses to run as root and there is no {SERVER_USER!r} user"
+                ) from exc
             self.as_server_user = ["runuser", "-u", SERVER_USER, "--"]
         # mkdtemp's directory is private to us; the server's user must own it (and /tmp lets it reach it).
         self.root = Path(tempfile.mkdtemp(prefix="microcred-faults-pg-"))
@@ -129,9 +131,7 @@ class PrivateCluster:
             return "(no server log)"
 
     def _admin(self, statement: str) -> None:
-        engine = create_engine(
-            make_url(self.url()).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
-        )
+        engine = create_engine(make_url(self.url()).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
         try:
             with engine.connect() as connection:
                 connection.execute(text(statement))

@@ -25,7 +25,7 @@ def deliver_outstanding_mail(service: DrillService, *, later_by: timedelta | Non
         waiting = service.scalar("SELECT count(*) FROM outbox_messages WHERE status = 'pending'")
         if not waiting:
             return
-        assert time.monotonic() < deadline, f"{waiting} message(s) still wait in the outbox after {MAIL_TIMEOUT_SECONDS} s"
+        assert time.monotonic() < deadline, f"{waiting} message(s) still wait after {MAIL_TIMEOUT_SECONDS} s"
         # Another deliverer (the worker, right after a request) holds them; its pass ends in a moment.
         time.sleep(0.2)
 

@@ -30,19 +30,16 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from credentials.domain.portfolio import attempts, evidence
-from credentials.storage.database import transaction
 from credentials.storage.models import Assignment, User
-from tests.builders import PASSWORD, definition, pdf_bytes
+from tests.builders import pdf_bytes
 
+from .arrange import publish_with_reviewers, signed_in, submission, teacher_with_draft
 from .ledger import after_the_fault, attempt_state, everything_counted
 from .locks import HeldLock
 from .service import DrillService
-from .visitor import Visitor
 
 pytestmark = pytest.mark.faults
 
-SLUG = "exit-tickets"
 READ_TIMEOUT_SECONDS = 30
 AUDIT_HEAD = "SELECT id FROM audit_head WHERE id = 1 FOR UPDATE"
 NEWEST_STATUS_LIST = "SELECT id FROM status_lists ORDER BY id DESC LIMIT 1 FOR UPDATE"
@@ -58,42 +55,6 @@ def large_image(megabytes: int = 6) -> bytes:
     return buffer.getvalue()
 
 
-def teacher_with_draft(service: DrillService) -> tuple[User, int]:
-    """A teacher at a school of their own whose draft has both answers and one exit ticket (a PDF) saved."""
-    build = service.build
-    teacher = build.user("teacher", school=build.school())
-    limits = evidence.UploadLimits(per_file=25 * 1024 * 1024, per_attempt=200 * 1024 * 1024)
-    with transaction(service.services.session_factory) as session:
-        now = service.now()
-        stored = session.get(User, teacher.id)
-        attempt = attempts.start_attempt(session, stored, SLUG, now=now)
-        texts = {"context": "Twenty-six fourth graders.", "reflection": "I regrouped students by their tickets."}
-        evidence.save_answers(session, attempt, stored, texts=texts, links={}, now=now)
-        evidence.add_artifact(
-            session, service.services.evidence, attempt, stored, prompt_key="tickets",
-            stream=io.BytesIO(pdf_bytes("Monday's tickets")), filename="monday.pdf", limits=limits, now=now,
-        )  # fmt: skip
-        return teacher, attempt.id
-
-
-def signed_in(service: DrillService, user: User) -> Visitor:
-    visitor = Visitor(service.url)
-    visitor.sign_in(user.email, PASSWORD)
-    return visitor
-
-
-def submission(visitor: Visitor, attempt_id: int) -> dict:
-    """The draft page's fields for "submit", as the page shows them now."""
-    page = f"/attempts/{attempt_id}"
-    return {
-        "answer-context": "Twenty-six fourth graders.",
-        "answer-reflection": "I regrouped students by their tickets.",
-        "action": "submit",
-        "attest": "yes",
-        "revision": str(visitor.revision(page)),
-    }
-
-
 def no_answer(call) -> str:
     """Run ``call`` (a request whose worker is killed) and say how the connection ended; any HTTP reply fails."""
     try:
@@ -105,10 +66,7 @@ def no_answer(call) -> str:
 
 @pytest.fixture
 def slug(service: DrillService) -> str:
-    """The micro-credential of the drills (one reviewer per submission), with a qualified reviewer."""
-    service.build.published(definition(slug=SLUG))
-    service.build.reviewer(slug=SLUG)
-    return SLUG
+    return publish_with_reviewers(service)
 
 
 def test_killed_while_reading_a_submission_upload(service: DrillService, smtp, slug):

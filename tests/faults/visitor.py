@@ -101,7 +101,7 @@ class Visitor:
     def _keep_cookies(self, set_cookies: list[str]) -> None:
         for line in set_cookies:
             for name, morsel in SimpleCookie(line).items():
-                if morsel["expires"] and "1970" in morsel["expires"] or not morsel.value:
+                if not morsel.value or "1970" in morsel["expires"]:
                     self.cookies.pop(name, None)
                 else:
                     self.cookies[name] = morsel.value
