@@ -22,6 +22,7 @@ TITLES = {
     429: "Too many attempts",
     500: "Something went wrong",
     503: "Service unavailable",
+    507: "Storage is full",
 }
 MESSAGES = {
     400: "The request could not be understood. Go back and try again.",

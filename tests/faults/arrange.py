@@ -4,6 +4,9 @@ signed in to the served app."""
 from __future__ import annotations
 
 import io
+import random
+
+from PIL import Image
 
 from credentials.domain.portfolio import attempts, evidence
 from credentials.storage.database import transaction
@@ -57,3 +60,12 @@ def submission(visitor: Visitor, attempt_id: int) -> dict:
         "attest": "yes",
         "revision": str(visitor.revision(f"/attempts/{attempt_id}")),
     }
+
+
+def large_image(megabytes: int = 6) -> bytes:
+    """An uncompressed PNG of about ``megabytes``, the same bytes on every run (so the outcome is too)."""
+    side = int((megabytes * 1024 * 1024 / 3) ** 0.5)
+    pixels = random.Random(2026).randbytes(side * side * 3)
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", (side, side), pixels).save(buffer, format="PNG", compress_level=0)
+    return buffer.getvalue()

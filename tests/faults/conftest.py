@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -60,20 +61,21 @@ def database_url(request, cluster) -> str:
 @pytest.fixture
 def service(tmp_path, database_url, smtp) -> Iterator[DrillService]:
     """microcred served by gunicorn on this drill's database, with a district and signing keys."""
-    drill = make_service(tmp_path, database_url, smtp)
+    with served(tmp_path, database_url, smtp) as drill:
+        yield drill
+
+
+@contextmanager
+def served(tmp_path, database_url: str, smtp: RestartableSmtp, **kwargs) -> Iterator[DrillService]:
+    """A ``DrillService`` set up with the district and signing keys, serving until the block ends."""
+    drill = DrillService(tmp_path, database_url=database_url, smtp_port=smtp.port, **kwargs)
     try:
+        drill.cli(
+            "issuer", "setup", "--name", "Lakeside Unified School District",
+            "--url", "https://lakeside.example.org", "--email", "credentials@lakeside.example.org",
+        )  # fmt: skip
+        drill.cli("keys", "generate")
         drill.start()
         yield drill
     finally:
         drill.stop()
-
-
-def make_service(tmp_path, database_url: str, smtp: RestartableSmtp, **kwargs) -> DrillService:
-    """A ``DrillService`` set up with the district and signing keys, not started yet."""
-    drill = DrillService(tmp_path, database_url=database_url, smtp_port=smtp.port, **kwargs)
-    drill.cli(
-        "issuer", "setup", "--name", "Lakeside Unified School District",
-        "--url", "https://lakeside.example.org", "--email", "credentials@lakeside.example.org",
-    )  # fmt: skip
-    drill.cli("keys", "generate")
-    return drill

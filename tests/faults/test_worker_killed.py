@@ -20,20 +20,17 @@ How each drill finds "the middle" without any hook in the app:
 from __future__ import annotations
 
 import http.client
-import io
-import random
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from PIL import Image
 from sqlalchemy import select
 
 from credentials.storage.models import Assignment, User
 from tests.builders import pdf_bytes
 
-from .arrange import publish_with_reviewers, signed_in, submission, teacher_with_draft
+from .arrange import large_image, publish_with_reviewers, signed_in, submission, teacher_with_draft
 from .ledger import after_the_fault, attempt_state, everything_counted
 from .locks import HeldLock
 from .service import DrillService
@@ -44,15 +41,6 @@ READ_TIMEOUT_SECONDS = 30
 AUDIT_HEAD = "SELECT id FROM audit_head WHERE id = 1 FOR UPDATE"
 NEWEST_STATUS_LIST = "SELECT id FROM status_lists ORDER BY id DESC LIMIT 1 FOR UPDATE"
 EARNED_LEVELS = {"level-design": "proficient", "level-reflection": "exemplary", "overall": "Clear, specific evidence."}
-
-
-def large_image(megabytes: int = 6) -> bytes:
-    """An uncompressed PNG of about ``megabytes``, the same bytes on every run (so the outcome is too)."""
-    side = int((megabytes * 1024 * 1024 / 3) ** 0.5)
-    pixels = random.Random(2026).randbytes(side * side * 3)
-    buffer = io.BytesIO()
-    Image.frombytes("RGB", (side, side), pixels).save(buffer, format="PNG", compress_level=0)
-    return buffer.getvalue()
 
 
 def no_answer(call) -> str:
