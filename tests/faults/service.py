@@ -2,7 +2,8 @@
 
 gunicorn runs with one worker process and four threads, so "the worker" is one process id (found from the master's
 children in ``/proc``): a drill kills it with SIGKILL and waits for the master to start another. Its flags are given
-on the command line and it runs from the drill's own directory, so no ``gunicorn.conf.py`` of the project is read.
+on the command line and it runs from the drill's own directory, so no ``gunicorn.conf.py`` of the project is read;
+its control socket is off (by default every gunicorn of the machine's user would share one path).
 Settings are development's (mail goes out right after the request that queued it), with every path in a temporary
 directory and mail to the drill's SMTP server. The test process builds the same app from the same settings for
 set-up and inspection: the app's own CLI (migration is the template's, then the district and the signing keys),
@@ -105,7 +106,7 @@ class DrillService:
         command = [
             sys.executable, "-m", "gunicorn", "--bind", f"{HOST}:{self.port}", "--workers", "1",
             "--threads", str(WORKER_THREADS), "--timeout", "60", "--graceful-timeout", "5",
-            "--access-logfile", "-", "--pythonpath", str(PROJECT_ROOT), "wsgi:app",
+            "--access-logfile", "-", "--no-control-socket", "--pythonpath", str(PROJECT_ROOT), "wsgi:app",
         ]  # fmt: skip
         with self.log_path.open("ab") as log:
             self.master = subprocess.Popen(
@@ -154,9 +155,10 @@ class DrillService:
         self.wait_until_serving()
 
     def stop(self) -> None:
-        """Stop gunicorn (SIGTERM to its master; its whole process group is killed if it lingers)."""
+        """Stop gunicorn at once (SIGQUIT to its master: the drill is over; its process group is killed if it
+        lingers)."""
         if self.master is not None and self.master.poll() is None:
-            self.master.send_signal(signal.SIGTERM)
+            self.master.send_signal(signal.SIGQUIT)
             try:
                 self.master.wait(STOP_TIMEOUT_SECONDS)
             except subprocess.TimeoutExpired:

@@ -3,10 +3,10 @@ the same action tried again (or the operator's ``microcred credentials process``
 
 How each drill finds "the middle" without any hook in the app:
 
-- **While the worker reads an upload.** The submission's body (a 6 MB image) goes out over a raw socket, only part
-  of it at first. The kernel shows how much of it the server has read (what we sent, less our socket's send queue and
-  the server socket's receive queue in ``/proc/net/tcp``); once it has taken in several
-  megabytes of it, so it is inside the request, parsing the form; then it is killed.
+- **While the worker reads an upload.** The submission's body (a 6 MB image) goes out over a raw socket, two thirds
+  of it at first. The kernel shows how much of it the server has read: what was sent, less what waits in our
+  socket's send queue and in the server socket's receive queue (``/proc/net/tcp``). Once the worker has taken in
+  3 MB, it is inside the request, parsing the form, and it is killed.
 - **Inside the transaction.** The drill holds a row lock the request needs next, from a connection of its own: the
   audit trail's head row, which every audited change updates. PostgreSQL's ``pg_blocking_pids`` shows when the
   worker's backend waits for it: by then the submission has stored its files and written its rows (the review its
