@@ -3,6 +3,7 @@ no evidence file half-written; and the snapshots a drill compares before and aft
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections import Counter
 from datetime import timedelta
@@ -56,8 +57,6 @@ def assert_audit_trail_intact(service: DrillService) -> None:
 
 def assert_no_partial_uploads(uploads: Path) -> None:
     """Nothing is left half-received in the store's incoming folder, and every kept blob holds what its name says."""
-    import hashlib
-
     leftovers = sorted(p.name for p in (uploads / "incoming").glob("*")) if (uploads / "incoming").exists() else []
     assert not leftovers, f"partial uploads left behind: {leftovers}"
     for blob in (uploads / "blobs").rglob("*") if (uploads / "blobs").exists() else ():
