@@ -18,13 +18,15 @@ CLEAN_ENV := env $(foreach var,$(filter MICROCRED_%,$(.VARIABLES)),-u $(var))
 PYTEST := $(BIN)/pytest -n auto --cov --cov-report=term
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-postgres e2e bench clean distclean
+.PHONY: help run test test-postgres test-faults e2e bench clean distclean
 
 help:
 	@echo "make run            install into .venv, migrate, load demo data, serve on http://$(HOST):$(PORT)"
 	@echo "                    (make run PORT=5050 HOST=0.0.0.0 to change where it listens)"
 	@echo "make test           lint, format check, and the test suite on SQLite with coverage"
 	@echo "make test-postgres  the test suite on PostgreSQL at POSTGRES_URL=$(POSTGRES_URL)"
+	@echo "make test-faults    fault drills: the worker killed mid-request, PostgreSQL restarted, SMTP down, a full disk"
+	@echo "                    (gunicorn and a private PostgreSQL cluster of their own; as root, for the tmpfs)"
 	@echo "make e2e            the whole journey and access checks in Chromium, with axe accessibility scans"
 	@echo "                    (needs apt-get install chromium; screenshots in E2E_ARTIFACTS, default tests/e2e/artifacts)"
 	@echo "make bench          the benchmarks in bench/ (they print figures; see bench/README.md)"
@@ -61,6 +63,11 @@ test: $(TEST_STAMP)
 
 test-postgres: $(TEST_STAMP)
 	$(CLEAN_ENV) MICROCRED_TEST_DATABASE_URL=$(POSTGRES_URL) $(PYTEST)
+
+# Deselected from `make test` by pyproject's addopts (-m 'not faults'); selected here. The drills start their own
+# PostgreSQL cluster (initdb into a temporary directory, a free port), never the one at POSTGRES_URL.
+test-faults: $(TEST_STAMP)
+	$(CLEAN_ENV) $(BIN)/pytest -m faults tests/faults
 
 # Deselected from `make test` by pyproject's addopts (-m 'not e2e'); selected here. No coverage: the app runs in gunicorn.
 e2e: $(TEST_STAMP)

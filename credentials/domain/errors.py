@@ -35,6 +35,12 @@ class Conflict(DomainError):
     status = 409
 
 
+class StorageFull(DomainError):
+    """There is no room to store what was sent (a full disk); nothing of the request is kept."""
+
+    status = 507
+
+
 class TooManyAttempts(DomainError):
     """Throttled; ``retry_after`` is in seconds."""
 

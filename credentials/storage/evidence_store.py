@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import re
@@ -15,6 +16,8 @@ CHUNK_BYTES = 1024 * 1024
 FILE_MODE = 0o640
 DIR_MODE = 0o750
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+# A full disk, a filesystem out of inodes (both ENOSPC), an exhausted quota, or a file-size limit on the process.
+_NO_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 
 
 class UploadTooLarge(Exception):
@@ -23,6 +26,13 @@ class UploadTooLarge(Exception):
     def __init__(self, limit: int):
         super().__init__(f"The upload is larger than {limit} bytes.")
         self.limit = limit
+
+
+class StoreFull(Exception):
+    """The store has no room for an upload (disk, inodes or quota). Nothing of the upload is left in it."""
+
+    def __init__(self):
+        super().__init__("The evidence store has no room for this upload.")
 
 
 @dataclass(frozen=True)
@@ -47,11 +57,13 @@ class EvidenceStore(Protocol):
     """Where evidence files live: received into a temporary place, then kept under their SHA-256 or discarded."""
 
     def receive(self, stream: BinaryIO, *, max_bytes: int) -> PendingBlob:
-        """Copy ``stream`` to a temporary file, hashing it; ``UploadTooLarge`` past ``max_bytes``."""
+        """Copy ``stream`` to a temporary file, hashing it; ``UploadTooLarge`` past ``max_bytes``, ``StoreFull``
+        when there is no room (nothing is left behind either way)."""
         ...
 
     def keep(self, pending: PendingBlob) -> StoredBlob:
-        """Move a received upload into place under its SHA-256; a blob already there wins."""
+        """Move a received upload into place under its SHA-256; a blob already there wins. If it cannot (``StoreFull``
+        or any other error), the upload is discarded."""
         ...
 
     def discard(self, pending: PendingBlob) -> None:
@@ -80,16 +92,18 @@ class FilesystemEvidenceStore:
         self.incoming = self.root / "incoming"
 
     def receive(self, stream: BinaryIO, *, max_bytes: int) -> PendingBlob:
-        """Copy ``stream`` to a temporary file in 1 MiB chunks, hashing it; ``UploadTooLarge`` past ``max_bytes``."""
+        """Copy ``stream`` to a temporary file in 1 MiB chunks, hashing it; ``UploadTooLarge`` past ``max_bytes``,
+        ``StoreFull`` when the disk has no room (the partial file is removed either way)."""
         if max_bytes < 0:
             raise ValueError("max_bytes must not be negative")
-        _make_dirs(self.incoming)
-        fd, name = tempfile.mkstemp(prefix="upload-", suffix=".part", dir=self.incoming)
+        with _no_room_as_store_full():
+            _make_dirs(self.incoming)
+            fd, name = tempfile.mkstemp(prefix="upload-", suffix=".part", dir=self.incoming)
         path = Path(name)
         digest = hashlib.sha256()
         size = 0
         try:
-            with os.fdopen(fd, "wb") as out:
+            with _no_room_as_store_full(), os.fdopen(fd, "wb") as out:
                 os.fchmod(out.fileno(), FILE_MODE)
                 while True:
                     # Never ask for more than one byte past the limit: that byte is enough to refuse the upload.
@@ -109,16 +123,22 @@ class FilesystemEvidenceStore:
         return PendingBlob(path=path, sha256=digest.hexdigest(), size=size)
 
     def keep(self, pending: PendingBlob) -> StoredBlob:
-        """Move a received upload into place under its SHA-256 (atomically); if that blob exists, drop the upload."""
+        """Move a received upload into place under its SHA-256 (atomically); if that blob exists, drop the upload.
+        If the move fails (``StoreFull`` when the disk has no room), the upload is removed."""
         source = self._incoming_path(pending)
         target = self._blob_path(pending.sha256)
-        _make_dirs(target.parent)
-        if _size_or_none(target) == pending.size:
-            source.unlink(missing_ok=True)
-        else:
-            # Same content under the same name, so a concurrent keep of it replacing this one does no harm.
-            os.replace(source, target)
-            _fsync_dir(target.parent)
+        try:
+            with _no_room_as_store_full():
+                _make_dirs(target.parent)
+                if _size_or_none(target) == pending.size:
+                    source.unlink(missing_ok=True)
+                else:
+                    # Same content under the same name, so a concurrent keep of it replacing this one does no harm.
+                    os.replace(source, target)
+                    _fsync_dir(target.parent)
+        except BaseException:
+            source.unlink(missing_ok=True)  # nobody can keep it later: it would only fill the incoming folder
+            raise
         return StoredBlob(sha256=pending.sha256, size=pending.size)
 
     def discard(self, pending: PendingBlob) -> None:
@@ -148,6 +168,16 @@ class FilesystemEvidenceStore:
         if path.parent.resolve() != self.incoming.resolve() or not path.name.startswith("upload-"):
             raise ValueError("not an upload received by this store")
         return path
+
+
+@contextlib.contextmanager
+def _no_room_as_store_full():
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno in _NO_ROOM:
+            raise StoreFull() from exc
+        raise
 
 
 def _make_dirs(path: Path) -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..domain.errors import DomainError, TooManyAttempts
+from .sessions import login_manager
 
 TITLES = {
     400: "Bad request",
@@ -20,6 +22,7 @@ TITLES = {
     429: "Too many attempts",
     500: "Something went wrong",
     503: "Please try again shortly",
+    507: "Storage is full",
 }
 MESSAGES = {
     400: "The request could not be understood. Go back and try again.",
@@ -30,7 +33,11 @@ MESSAGES = {
     429: "Too many attempts in a short time. Wait a few minutes and try again.",
     500: "An unexpected error stopped your request. Nothing was saved. The problem has been logged; please "
     "try again, and tell your district administrator if it keeps happening.",
+    # A commit can be lost with its connection after the database applied it, so this cannot promise "nothing".
+    503: "The service could not reach its database, so your request may not have gone through. Wait a minute, "
+    "reload the page to see what was saved, and try again.",
 }
+DATABASE_RETRY_AFTER_SECONDS = 60
 
 
 def wants_json() -> bool:
@@ -77,6 +84,11 @@ def init_app(app: Flask) -> None:
         return error_response(exc.code, headers=headers)
 
     @app.errorhandler(InternalServerError)
-    def _internal(_exc: InternalServerError):
+    def _internal(exc: InternalServerError):
         # Flask has already logged the original exception with its traceback.
+        if isinstance(exc.original_exception, OperationalError | InterfaceError):
+            # The database is down or restarting (pool_pre_ping reconnects once it is back). Who is signed in
+            # cannot be read either, so the page is drawn as for a visitor; the sign-in itself is kept.
+            login_manager._update_request_context_with_user()  # Flask-Login's own way to set the request's user
+            return error_response(503, headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)})
         return error_response(500)

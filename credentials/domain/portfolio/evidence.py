@@ -16,10 +16,10 @@ from urllib.parse import urlsplit
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from ...storage.evidence_store import EvidenceStore, UploadTooLarge
+from ...storage.evidence_store import EvidenceStore, StoreFull, UploadTooLarge
 from ...storage.models import Answer, Artifact, Attempt, User
 from ..audit import Actor, record_event
-from ..errors import Conflict, InvalidInput, NotFound
+from ..errors import Conflict, InvalidInput, NotFound, StorageFull
 from .file_kinds import KINDS, UnsupportedFile, detect_kind, safe_filename
 from .statuses import DRAFT
 
@@ -146,6 +146,8 @@ def add_artifact(
                 "may be. Compress it, or share a video by link instead."
             }
         ) from exc
+    except StoreFull as exc:
+        raise _storage_full(name) from exc
     try:
         detected = detect_kind(pending.path)
         if detected.kind not in prompt["file_kinds"]:
@@ -156,7 +158,10 @@ def add_artifact(
     except (UnsupportedFile, InvalidInput) as exc:
         store.discard(pending)
         raise InvalidInput({"file": f"{name}: {exc.errors.get('file', exc.message)}"}) from exc
-    blob = store.keep(pending)
+    try:
+        blob = store.keep(pending)
+    except StoreFull as exc:
+        raise _storage_full(name) from exc
     artifact = Artifact(
         prompt_key=prompt_key,
         sha256=blob.sha256,
@@ -248,6 +253,14 @@ def submission_manifest(attempt: Attempt) -> dict:
             for a in attempt.artifacts
         ],
     }
+
+
+def _storage_full(name: str) -> StorageFull:
+    # The whole save is refused (not just this file), so a submission never goes ahead without a file it was sent with.
+    return StorageFull(
+        f"{name} could not be stored: the evidence storage is full. Nothing from this save was kept, and your draft "
+        "is as you last saved it. Try again later, and tell your district administrator if it keeps happening."
+    )
 
 
 def _touch(attempt: Attempt, now: datetime) -> None:
