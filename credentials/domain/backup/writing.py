@@ -1,0 +1,162 @@
+"""Write a backup of a running installation into an empty directory, and record it in the audit trail.
+
+Order matters for a service that keeps running: the database is copied first (one consistent snapshot), then the
+evidence blobs and key files. A blob or key file is written before the row that names it commits, and neither is ever
+changed or removed, so everything the copied database refers to is already on disk when it is copied. Newer blobs
+and keys come along too; they are harmless. The audit event is appended after the copy, so the backup does not hold
+its own event: the live trail says a backup was taken, up to which event, and with which manifest.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from ...crypto.key_store import KID_PATTERN, KeyStore
+from ...storage.backup import DatabaseBackupError, dump_database
+from ...storage.backup_files import Manifest, copy_in, describe, evidence_path, stored_blobs, write_manifest
+from ...storage.evidence_store import FilesystemEvidenceStore
+from ...storage.models import AuditEvent
+from ..audit import Actor, record_event
+from ..errors import DomainError
+
+
+class BackupRefused(DomainError):
+    """A backup or restore that cannot go ahead; ``problems`` lists each reason (nothing was changed)."""
+
+    def __init__(self, message: str, problems: list[str] | tuple[str, ...] = ()):
+        super().__init__(message)
+        self.problems = list(problems)
+
+
+@dataclass(frozen=True)
+class WrittenBackup:
+    """A complete backup: its directory, its manifest and the manifest's SHA-256 (the backup's fingerprint)."""
+
+    directory: Path
+    manifest: Manifest
+    manifest_sha256: str
+
+
+def microcred_version() -> str:
+    """The installed microcred's version, as recorded in a manifest."""
+    try:
+        return version("microcred")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def write_backup(
+    target: Path, *, engine: Engine, evidence: FilesystemEvidenceStore, keys: KeyStore, now: datetime
+) -> WrittenBackup:
+    """Back up the database, every evidence blob and every key file into ``target`` (new or empty)."""
+    created = _claim(target)
+    try:
+        try:
+            dump, facts = dump_database(engine, target)
+        except DatabaseBackupError as exc:
+            raise BackupRefused(str(exc)) from None
+        if facts.revision is None:
+            raise BackupRefused("The database has no microcred tables: there is nothing to back up.")
+        files = [describe(target, dump.name)]
+        warnings: list[str] = []
+        copied, damaged = set(), set()
+        for sha256 in stored_blobs(evidence):
+            try:
+                with evidence.open(sha256) as blob:
+                    entry = copy_in(blob, target, evidence_path(sha256))
+            except FileNotFoundError:
+                continue  # removed since it was listed; if the database needs it, it is reported below
+            if entry.sha256 != sha256:
+                (target / entry.path).unlink()
+                damaged.add(sha256)
+                warnings.append(
+                    f"evidence blob {sha256} is damaged (its content's SHA-256 is {entry.sha256}); it was left out"
+                )
+                continue
+            files.append(entry)
+            copied.add(sha256)
+        warnings += [
+            f"evidence blob {sha256} is in the database but not in MICROCRED_UPLOADS_DIR"
+            for sha256 in sorted(facts.evidence - copied - damaged)
+        ]
+        key_files = sorted(
+            path for path in keys.directory.glob("*.pem") if path.is_file() and KID_PATTERN.match(path.stem)
+        )
+        for path in key_files:
+            # The file's bytes, never the key: the backup holds what the passphrase encrypted.
+            with path.open("rb") as stream:
+                files.append(copy_in(stream, target, f"keys/{path.name}"))
+        warnings += [
+            f"issuer key {kid} is in the database but its file is not in MICROCRED_KEYS_DIR"
+            for kid in sorted(facts.key_ids - {path.stem for path in key_files})
+        ]
+        manifest = Manifest(
+            created_at=now.astimezone(UTC),
+            microcred_version=microcred_version(),
+            backend=facts.backend,
+            revision=facts.revision,
+            audit_seq=facts.audit_seq,
+            audit_sha256=facts.audit_sha256,
+            files=tuple(files),
+            warnings=tuple(warnings),
+        )
+        fingerprint = write_manifest(target, manifest)
+    except BaseException:
+        _release(target, created)
+        raise
+    return WrittenBackup(target, manifest, fingerprint)
+
+
+def record_backup(session: Session, written: WrittenBackup, *, actor: Actor, now: datetime) -> AuditEvent:
+    """Append ``backup.created`` to the live trail (the backup itself ends at the event before)."""
+    manifest = written.manifest
+    return record_event(
+        session,
+        actor=actor,
+        action="backup.created",
+        subject_type="backup",
+        subject_id=written.manifest_sha256,
+        summary={
+            "directory": str(written.directory.resolve()),
+            "created_at": manifest.created_at.isoformat(),
+            "files": len(manifest.files),
+            "bytes": manifest.total_bytes,
+            "evidence_blobs": len(manifest.evidence),
+            "key_files": len(manifest.keys),
+            "last_event": manifest.audit_seq,
+            "warnings": len(manifest.warnings),
+        },
+        now=now,
+    )
+
+
+def _claim(target: Path) -> bool:
+    """Make sure ``target`` is a new or empty directory; True when this backup created it."""
+    if target.exists() and not target.is_dir():
+        raise BackupRefused(f"{target} is a file: give a new or empty directory.")
+    if target.is_dir():
+        if any(target.iterdir()):
+            raise BackupRefused(f"{target} is not empty: a backup goes into a new or empty directory.")
+        return False
+    # Owner only: the backup holds every teacher's evidence and the issuer's (encrypted) keys.
+    target.mkdir(mode=0o700, parents=True)
+    return True
+
+
+def _release(target: Path, created: bool) -> None:
+    """Leave no half-written backup behind: remove what this run wrote."""
+    if created:
+        shutil.rmtree(target, ignore_errors=True)
+        return
+    for child in target.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
