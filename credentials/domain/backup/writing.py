@@ -108,6 +108,10 @@ def write_backup(
             warnings=tuple(warnings),
         )
         fingerprint = write_manifest(target, manifest)
+    except OSError as exc:
+        _release(target, created)
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise BackupRefused(f"The backup failed: {exc.strerror or exc}{where}. Nothing was kept in {target}.") from None
     except BaseException:
         _release(target, created)
         raise
