@@ -29,12 +29,19 @@ from .transaction import OPERATOR, in_transaction, services
     type=click.Path(path_type=Path),
     help="A new or empty directory for the backup (it will hold personal data: keep it private).",
 )
+@click.option(
+    "--link-dest",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="An earlier backup on the same filesystem: evidence files it holds intact are hard-linked, not copied.",
+)
 @with_appcontext
-def backup_command(out: Path) -> None:
+def backup_command(out: Path, link_dest: Path | None) -> None:
     """Back up the database, the evidence files and the issuer's key files (as they are, encrypted) into DIR."""
     svc = services()
     with _refusals():
-        written = write_backup(out, engine=svc.engine, evidence=svc.evidence, keys=svc.keys, now=svc.clock())
+        written = write_backup(
+            out, engine=svc.engine, evidence=svc.evidence, keys=svc.keys, now=svc.clock(), link_dest=link_dest
+        )
     with in_transaction() as (session, now):
         event = record_backup(session, written, actor=OPERATOR, now=now)
     manifest = written.manifest
@@ -43,6 +50,8 @@ def backup_command(out: Path) -> None:
         f"up to event {manifest.audit_seq}), {len(manifest.evidence)} evidence file(s), "
         f"{len(manifest.keys)} key file(s); {len(manifest.files) + 1} files, {_size(manifest.total_bytes)}."
     )
+    if link_dest is not None:
+        click.echo(f"{written.linked} of the evidence files are hard links to the same files in {link_dest}.")
     click.echo(f"Manifest SHA-256: {written.manifest_sha256} (audit event {event.seq}).")
     if svc.keys.encrypts:
         click.echo("Keep MICROCRED_KEY_PASSPHRASE apart from this backup: the key files in it are encrypted with it.")

@@ -183,14 +183,32 @@ def copy_in(stream: BinaryIO, root: Path, path: str) -> FileEntry:
     return FileEntry(path, size, digest.hexdigest())
 
 
+def link_in(previous: Path, root: Path, path: str, sha256: str) -> FileEntry | None:
+    """Hard-link ``path`` from an earlier backup when its content there still hashes to ``sha256``; else None."""
+    source = previous / path
+    if source.is_symlink() or not source.is_file() or describe(previous, path).sha256 != sha256:
+        return None
+    _make_dirs(root, (root / path).parent)
+    try:
+        os.link(source, root / path)
+    except OSError:
+        return None  # another filesystem, or links not allowed: the caller copies instead
+    return describe(root, path)
+
+
 def describe(root: Path, path: str) -> FileEntry:
     """The size and SHA-256 of a file already in the backup directory."""
-    digest, size = hashlib.sha256(), 0
     with (root / path).open("rb") as stream:
-        while chunk := stream.read(CHUNK_BYTES):
-            digest.update(chunk)
-            size += len(chunk)
-    return FileEntry(path, size, digest.hexdigest())
+        return FileEntry(path, *measure(stream))
+
+
+def measure(stream: BinaryIO) -> tuple[int, str]:
+    """The size and SHA-256 of what ``stream`` holds, read in 1 MiB chunks."""
+    digest, size = hashlib.sha256(), 0
+    while chunk := stream.read(CHUNK_BYTES):
+        digest.update(chunk)
+        size += len(chunk)
+    return size, digest.hexdigest()
 
 
 def write_manifest(root: Path, manifest: Manifest) -> str:

@@ -20,7 +20,18 @@ from sqlalchemy.orm import Session
 
 from ...crypto.key_store import KID_PATTERN, KeyStore
 from ...storage.backup import DatabaseBackupError, dump_database
-from ...storage.backup_files import Manifest, copy_in, describe, evidence_path, stored_blobs, write_manifest
+from ...storage.backup_files import (
+    MANIFEST_NAME,
+    FileEntry,
+    Manifest,
+    copy_in,
+    describe,
+    evidence_path,
+    link_in,
+    measure,
+    stored_blobs,
+    write_manifest,
+)
 from ...storage.evidence_store import FilesystemEvidenceStore
 from ...storage.models import AuditEvent
 from ..audit import Actor, record_event
@@ -42,6 +53,7 @@ class WrittenBackup:
     directory: Path
     manifest: Manifest
     manifest_sha256: str
+    linked: int = 0  # evidence blobs hard-linked from an earlier backup
 
 
 def microcred_version() -> str:
@@ -53,9 +65,21 @@ def microcred_version() -> str:
 
 
 def write_backup(
-    target: Path, *, engine: Engine, evidence: FilesystemEvidenceStore, keys: KeyStore, now: datetime
+    target: Path,
+    *,
+    engine: Engine,
+    evidence: FilesystemEvidenceStore,
+    keys: KeyStore,
+    now: datetime,
+    link_dest: Path | None = None,
 ) -> WrittenBackup:
-    """Back up the database, every evidence blob and every key file into ``target`` (new or empty)."""
+    """Back up the database, every evidence blob and every key file into ``target`` (new or empty).
+
+    With ``link_dest`` (an earlier backup on the same filesystem), a blob already there with the right content is
+    hard-linked instead of copied: each backup stays complete on its own, and only new evidence takes new space.
+    """
+    if link_dest is not None and not (link_dest / MANIFEST_NAME).is_file():
+        raise BackupRefused(f"{link_dest} is not a microcred backup (it has no {MANIFEST_NAME}).")
     created = _claim(target)
     try:
         try:
@@ -65,27 +89,8 @@ def write_backup(
         if facts.revision is None:
             raise BackupRefused("The database has no microcred tables: there is nothing to back up.")
         files = [describe(target, dump.name)]
-        warnings: list[str] = []
-        copied, damaged = set(), set()
-        for sha256 in stored_blobs(evidence):
-            try:
-                with evidence.open(sha256) as blob:
-                    entry = copy_in(blob, target, evidence_path(sha256))
-            except FileNotFoundError:
-                continue  # removed since it was listed; if the database needs it, it is reported below
-            if entry.sha256 != sha256:
-                (target / entry.path).unlink()
-                damaged.add(sha256)
-                warnings.append(
-                    f"evidence blob {sha256} is damaged (its content's SHA-256 is {entry.sha256}); it was left out"
-                )
-                continue
-            files.append(entry)
-            copied.add(sha256)
-        warnings += [
-            f"evidence blob {sha256} is in the database but not in MICROCRED_UPLOADS_DIR"
-            for sha256 in sorted(facts.evidence - copied - damaged)
-        ]
+        copied, linked, warnings = _copy_evidence(evidence, target, link_dest, facts.evidence)
+        files += copied
         key_files = sorted(
             path for path in keys.directory.glob("*.pem") if path.is_file() and KID_PATTERN.match(path.stem)
         )
@@ -115,7 +120,7 @@ def write_backup(
     except BaseException:
         _release(target, created)
         raise
-    return WrittenBackup(target, manifest, fingerprint)
+    return WrittenBackup(target, manifest, fingerprint, linked)
 
 
 def record_backup(session: Session, written: WrittenBackup, *, actor: Actor, now: datetime) -> AuditEvent:
@@ -139,6 +144,48 @@ def record_backup(session: Session, written: WrittenBackup, *, actor: Actor, now
         },
         now=now,
     )
+
+
+def _copy_evidence(
+    evidence: FilesystemEvidenceStore, target: Path, link_dest: Path | None, needed: frozenset[str]
+) -> tuple[list[FileEntry], int, list[str]]:
+    """Every intact blob into the backup (linked from ``link_dest`` when it has it); warnings for the others."""
+    entries: list[FileEntry] = []
+    warnings: list[str] = []
+    damaged, linked = set(), 0
+    for sha256 in stored_blobs(evidence):
+        path = evidence_path(sha256)
+        try:
+            # The live blob is read either way, so damage in the store is reported even when a good copy is linked.
+            if link_dest is not None and _live_sha256(evidence, sha256) == sha256:
+                entry = link_in(link_dest, target, path, sha256)
+                if entry is not None:
+                    entries.append(entry)
+                    linked += 1
+                    continue
+            with evidence.open(sha256) as blob:
+                entry = copy_in(blob, target, path)
+        except FileNotFoundError:
+            continue  # removed since it was listed; if the database needs it, it is reported below
+        if entry.sha256 != sha256:
+            (target / path).unlink()
+            damaged.add(sha256)
+            warnings.append(
+                f"evidence blob {sha256} is damaged (its content's SHA-256 is {entry.sha256}); it was left out"
+            )
+            continue
+        entries.append(entry)
+    kept = {entry.sha256 for entry in entries}
+    warnings += [
+        f"evidence blob {sha256} is in the database but not in MICROCRED_UPLOADS_DIR"
+        for sha256 in sorted(needed - kept - damaged)
+    ]
+    return entries, linked, warnings
+
+
+def _live_sha256(evidence: FilesystemEvidenceStore, sha256: str) -> str:
+    with evidence.open(sha256) as blob:
+        return measure(blob)[1]
 
 
 def _claim(target: Path) -> bool:

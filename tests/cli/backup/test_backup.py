@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 
 import pytest
@@ -178,3 +179,40 @@ def test_a_postgresql_backup_is_not_restored_into_sqlite(backed_up, target, tmp_
     result = target.run("restore", backed_up)
     assert result.exit_code == 1
     assert "the backup is of a PostgreSQL database but MICROCRED_DATABASE_URL names a SQLite one" in result.output
+
+
+def test_evidence_already_in_an_earlier_backup_is_linked_not_copied(run, build, services, target, tmp_path):
+    slug = build.published()
+    build.credential(slug)
+    assert run("backup", "--out", str(tmp_path / "monday")).exit_code == 0
+    draft_with_files(build, slug, [("tickets.png", png_bytes())])
+    monday_blob = next(p for p in (tmp_path / "monday" / "evidence").rglob("*") if p.is_file())
+
+    result = run("backup", "--out", str(tmp_path / "tuesday"), "--link-dest", str(tmp_path / "monday"))
+
+    assert result.exit_code == 0, result.output
+    assert f"1 of the evidence files are hard links to the same files in {tmp_path / 'monday'}." in result.output
+    tuesday_blob = tmp_path / "tuesday" / monday_blob.relative_to(tmp_path / "monday")
+    assert tuesday_blob.stat().st_ino == monday_blob.stat().st_ino and monday_blob.stat().st_nlink == 2
+    assert len([p for p in (tmp_path / "tuesday" / "evidence").rglob("*") if p.is_file()]) == 2
+    # Complete on its own: Monday can go, Tuesday still restores.
+    shutil.rmtree(tmp_path / "monday")
+    restored = target.run("restore", tmp_path / "tuesday")
+    assert restored.exit_code == 0, restored.output
+    assert target.run("audit", "verify").exit_code == 0
+
+
+def test_a_damaged_file_in_the_earlier_backup_is_copied_afresh(run, build, tmp_path):
+    build.credential()
+    assert run("backup", "--out", str(tmp_path / "monday")).exit_code == 0
+    monday_blob = next(p for p in (tmp_path / "monday" / "evidence").rglob("*") if p.is_file())
+    monday_blob.write_bytes(b"bit rot in the backup")
+
+    result = run("backup", "--out", str(tmp_path / "tuesday"), "--link-dest", str(tmp_path / "monday"))
+
+    assert result.exit_code == 0, result.output
+    assert "0 of the evidence files are hard links" in result.output
+    tuesday_blob = tmp_path / "tuesday" / monday_blob.relative_to(tmp_path / "monday")
+    assert sha256_of(tuesday_blob) == tuesday_blob.name and tuesday_blob.stat().st_nlink == 1
+    refused = run("backup", "--out", str(tmp_path / "wednesday"), "--link-dest", str(tmp_path / "nowhere"))
+    assert refused.exit_code == 1 and "is not a microcred backup (it has no manifest.json)" in refused.output
