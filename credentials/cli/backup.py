@@ -32,7 +32,8 @@ from .transaction import OPERATOR, in_transaction, services
 @click.option(
     "--link-dest",
     type=click.Path(file_okay=False, path_type=Path),
-    help="An earlier backup on the same filesystem: evidence files it holds intact are hard-linked, not copied.",
+    help="An earlier backup on the same filesystem: evidence files it holds intact are hard-linked, not copied "
+    "(if it is not a backup, everything is copied).",
 )
 @with_appcontext
 def backup_command(out: Path, link_dest: Path | None) -> None:
@@ -50,8 +51,10 @@ def backup_command(out: Path, link_dest: Path | None) -> None:
         f"up to event {manifest.audit_seq}), {len(manifest.evidence)} evidence file(s), "
         f"{len(manifest.keys)} key file(s); {len(manifest.files) + 1} files, {_size(manifest.total_bytes)}."
     )
-    if link_dest is not None:
+    if written.linked is not None:
         click.echo(f"{written.linked} of the evidence files are hard links to the same files in {link_dest}.")
+    elif link_dest is not None:
+        click.echo(f"{link_dest} is not a microcred backup: every evidence file was copied.")
     click.echo(f"Manifest SHA-256: {written.manifest_sha256} (audit event {event.seq}).")
     if svc.keys.encrypts:
         click.echo("Keep MICROCRED_KEY_PASSPHRASE apart from this backup: the key files in it are encrypted with it.")

@@ -53,7 +53,7 @@ class WrittenBackup:
     directory: Path
     manifest: Manifest
     manifest_sha256: str
-    linked: int = 0  # evidence blobs hard-linked from an earlier backup
+    linked: int | None = None  # evidence blobs hard-linked from an earlier backup; None when there was none
 
 
 def microcred_version() -> str:
@@ -78,8 +78,9 @@ def write_backup(
     With ``link_dest`` (an earlier backup on the same filesystem), a blob already there with the right content is
     hard-linked instead of copied: each backup stays complete on its own, and only new evidence takes new space.
     """
+    # A missing earlier backup (the first night, or a night that failed) costs space, not the backup.
     if link_dest is not None and not (link_dest / MANIFEST_NAME).is_file():
-        raise BackupRefused(f"{link_dest} is not a microcred backup (it has no {MANIFEST_NAME}).")
+        link_dest = None
     created = _claim(target)
     try:
         try:
@@ -120,7 +121,7 @@ def write_backup(
     except BaseException:
         _release(target, created)
         raise
-    return WrittenBackup(target, manifest, fingerprint, linked)
+    return WrittenBackup(target, manifest, fingerprint, linked if link_dest is not None else None)
 
 
 def record_backup(session: Session, written: WrittenBackup, *, actor: Actor, now: datetime) -> AuditEvent:
