@@ -115,10 +115,10 @@ def check_installation(
             f"it was made by microcred {manifest.microcred_version}; install that version or a newer one"
         )
     try:
-        tables = existing_tables(engine)
+        tables, readable = existing_tables(engine), True
     except (DatabaseBackupError, OperationalError) as exc:
-        problems.append(f"the database cannot be read: {getattr(exc, 'orig', None) or exc}")
-        tables = []
+        problems.append(f"the database cannot be read: {str(getattr(exc, 'orig', None) or exc).strip()}")
+        tables, readable = [], False
     if tables:
         shown = ", ".join(tables[:5]) + (", …" if len(tables) > 5 else "")
         problems.append(
@@ -134,10 +134,10 @@ def check_installation(
             f"MICROCRED_KEYS_DIR ({keys.directory}) already holds key files ({', '.join(present)}): restore into a "
             "keys directory without keys"
         )
-    if backend == POSTGRESQL and backend == manifest.backend:
+    if backend == POSTGRESQL == manifest.backend and readable:
         try:
             client_tool("pg_restore", engine)
-        except (DatabaseBackupError, OperationalError) as exc:
+        except DatabaseBackupError as exc:
             problems.append(str(exc))
     if problems:
         raise BackupRefused("This installation cannot take the backup; nothing was restored:", problems)
@@ -192,11 +192,11 @@ def restore_backup(
 
 def check_keys(session: Session, keys: KeyStore) -> KeyCheck:
     """Open each restored key with the passphrase (when set) and compare it with its public half in the database."""
-    result = KeyCheck()
+    result, unencrypted = KeyCheck(), set(keys.development_keys())
     for key in session.scalars(select(IssuerKey).order_by(IssuerKey.kid)):
         if not (keys.directory / f"{key.kid}.pem").is_file():
             continue  # already reported by restore_backup
-        if not keys.encrypts and key.kid not in keys.development_keys():
+        if not keys.encrypts and key.kid not in unencrypted:
             result.unchecked.append(key.kid)
             continue
         try:

@@ -218,3 +218,13 @@ def test_a_damaged_file_in_the_earlier_backup_is_copied_afresh(run, build, tmp_p
     first_night = run("backup", "--out", str(tmp_path / "wednesday"), "--link-dest", str(tmp_path / "nowhere"))
     assert first_night.exit_code == 0, first_night.output
     assert f"{tmp_path / 'nowhere'} is not a microcred backup: every evidence file was copied." in first_night.output
+
+
+@pytest.mark.postgres
+def test_a_database_that_does_not_exist_is_named(backed_up, target):
+    url = target.settings.database_url.rsplit("/", 1)[0] + "/microcred_no_such_database"
+    target.settings = target.settings.with_overrides(database_url=url)
+    result = target.run("restore", backed_up)
+    assert result.exit_code == 1
+    assert "the database cannot be read: connection failed: " in result.output
+    assert 'database "microcred_no_such_database" does not exist' in result.output

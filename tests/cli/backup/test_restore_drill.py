@@ -39,7 +39,7 @@ def test_a_district_restored_from_its_backup_verifies_everywhere(run, build, ser
     assert len(source_keys) == 4 and all(b"ENCRYPTED PRIVATE KEY" in key for key in source_keys.values())
 
     backup = tmp_path / "backup"
-    result = run("backup", "--out", backup)
+    result = run("backup", "--out", str(backup))
     assert result.exit_code == 0, result.output
     manifest = json.loads((backup / "manifest.json").read_text())
     backed_up_events = event_count(services)
@@ -97,7 +97,7 @@ def test_a_district_restored_from_its_backup_verifies_everywhere(run, build, ser
 def test_the_restored_keys_sign_with_the_passphrase(run, build, services, target, tmp_path):
     slug = build.published()
     build.credential(slug)
-    assert run("backup", "--out", tmp_path / "backup").exit_code == 0
+    assert run("backup", "--out", str(tmp_path / "backup")).exit_code == 0
     target.settings = target.settings.with_overrides(key_passphrase=PASSPHRASE)
 
     restored = target.run("restore", tmp_path / "backup")
@@ -110,6 +110,19 @@ def test_the_restored_keys_sign_with_the_passphrase(run, build, services, target
     assert target.run("credentials", "export", issued.uuid, "--format", "jwt", "--out", path).exit_code == 0
     report = target.run("verify", path)
     assert report.exit_code == 0, report.output
+    assert target.run("audit", "verify").exit_code == 0
+
+
+def test_a_wrong_passphrase_shows_at_restore_not_at_the_next_issuance(run, build, target, tmp_path):
+    build.credential()
+    assert run("backup", "--out", str(tmp_path / "backup")).exit_code == 0
+    target.settings = target.settings.with_overrides(key_passphrase="not the district's passphrase")
+
+    restored = target.run("restore", tmp_path / "backup")
+
+    assert restored.exit_code == 1
+    assert "cannot be decrypted: MICROCRED_KEY_PASSPHRASE is wrong or the file is damaged" in restored.stderr
+    assert "The backup was restored, but with 2 problem(s)" in restored.output
     assert target.run("audit", "verify").exit_code == 0
 
 
@@ -129,7 +142,7 @@ def test_a_running_service_is_backed_up_consistently(run, build, services, targe
     writer = threading.Thread(target=keep_writing)
     writer.start()
     try:
-        result = run("backup", "--out", tmp_path / "backup")
+        result = run("backup", "--out", str(tmp_path / "backup"))
     finally:
         stop.set()
         writer.join()
