@@ -3,7 +3,7 @@
 ``db upgrade|downgrade|current``, ``issuer setup``, ``users create|purge-failed-logins``, ``demo load``,
 ``audit verify``, ``mail deliver``, ``catalog import|export``, ``reviews sweep|route``,
 ``keys generate|rotate|revoke|list``, ``credentials list|export|process|issue-csv|revoke|suspend|unsuspend|
-remind-expiring`` and ``verify FILE``.
+remind-expiring``, ``verify FILE``, ``backup --out DIR`` and ``restore DIR``.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from flask.cli import FlaskGroup
 
 from .. import create_app
 from .audit import audit_cli
+from .backup import backup_command, restore_command
 from .catalog import catalog_cli
 from .credentials import credentials_cli
 from .db import db_cli
@@ -35,6 +36,8 @@ COMMANDS = (
     keys_cli,
     credentials_cli,
     verify_command,
+    backup_command,
+    restore_command,
 )
 
 
