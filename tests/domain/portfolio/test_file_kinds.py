@@ -1,4 +1,5 @@
 import io
+import random
 import struct
 import wave
 import zipfile
@@ -446,6 +447,56 @@ def test_macro_refusal_asks_for_a_document_without_macros(tmp_path):
     message = refusal(tmp_path, ooxml("docx", {"word/vbaProject.bin": b"x"}))
     assert message.startswith("That Word document contains macros, which are not accepted;")
     assert ".docx, .xlsx or .pptx file without macros" in message
+
+
+def understated(data: bytes, name: str, declared: int, *, compressed: int | None = None) -> bytes:
+    """The ZIP with one part's unpacked size (and, given, its compressed size) changed in its local header and in
+    the central directory, and its checksum made that of the part's first ``declared`` bytes, as a crafted archive
+    would have it, so that a reader trusting the directory (zipfile) finds nothing wrong."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        info = archive.getinfo(name)
+        crc = zlib.crc32(archive.read(name)[:declared])
+    out = bytearray(data)
+    local = info.header_offset
+    central = next(
+        at
+        for at in range(len(data))
+        if data.startswith(b"PK\x01\x02", at) and struct.unpack_from("<L", data, at + 42)[0] == local
+    )
+    for at, crc_at in ((local, 14), (central, 16)):
+        struct.pack_into("<L", out, at + crc_at, crc)
+        struct.pack_into("<L", out, at + crc_at + 8, declared)
+        if compressed is not None:
+            struct.pack_into("<L", out, at + crc_at + 4, compressed)
+    return bytes(out)
+
+
+BOMB = ooxml("docx", {"word/media/image1.bin": b"\0" * (20 * MiB)})
+
+
+def test_a_part_whose_real_size_the_directory_understates_is_refused(tmp_path):
+    crafted = understated(BOMB, "word/media/image1.bin", 1024)
+    with zipfile.ZipFile(io.BytesIO(crafted)) as archive:  # what zipfile sees: a 1 KB part with a good checksum
+        assert len(archive.read("word/media/image1.bin")) == 1024
+    message = refusal(tmp_path, crafted, name="report.docx")
+    assert message.startswith("That Word document unpacks to more than its parts declare (a zip bomb)")
+
+
+def test_a_part_whose_compressed_size_is_cut_short_is_refused_as_damaged(tmp_path):
+    data = ooxml("docx", {"word/media/image1.bin": bytes(range(256)) * 4000 + random.randbytes(100_000)})
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        info = archive.getinfo("word/media/image1.bin")
+    crafted = understated(data, "word/media/image1.bin", info.file_size, compressed=info.compress_size // 2)
+    assert "damaged or incomplete" in refusal(tmp_path, crafted)
+
+
+def test_parts_that_share_their_bytes_are_refused(tmp_path):
+    data = bytearray(ooxml("docx", {"word/media/a.xml": b"<a/>" * 1000, "word/media/b.xml": b"<b/>"}))
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        first = archive.getinfo("word/media/a.xml").header_offset
+    second = max(at for at in range(len(data)) if data.startswith(b"PK\x01\x02", at))  # the last central entry
+    struct.pack_into("<L", data, second + 42, first)
+    assert "share the same bytes" in refusal(tmp_path, bytes(data))
 
 
 def test_a_zip_declaring_more_parts_than_allowed_is_refused_before_reading_its_directory(tmp_path):
