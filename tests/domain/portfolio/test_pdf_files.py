@@ -180,6 +180,26 @@ def test_ordinary_pdfs_are_accepted(tmp_path, name, data):
     assert detected(tmp_path, data).kind == "pdf", name
 
 
-def test_a_pdf_pypdf_cannot_read_is_refused_as_damaged(tmp_path):
-    data = b"%PDF-1.5\n" + b"garbage " * 100 + b"\nstartxref\n9\n%%EOF\n"
-    assert "damaged" in refusal(tmp_path, data)
+def lying(data: bytes) -> bytes:
+    """The PDF ending in a cross-reference table that declares entries it does not have, which pypdf cannot read
+    but viewers open by searching the file for its objects."""
+    body = data[: data.rindex(b"startxref")]
+    return body + b"xref\n0 9\n0000000000 65535 f \ntrailer\n<< /Size 9 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % len(
+        body
+    )
+
+
+@pytest.mark.parametrize("layout", [classic, packed])
+def test_a_pdf_pypdf_cannot_read_is_checked_by_searching_its_bytes(tmp_path, layout):
+    assert detected(tmp_path, lying(layout())).kind == "pdf"
+    hidden = layout(b" /OpenAction 6 0 R", b"", b"<< /JS (app.alert\\(1\\)) >>")
+    if layout is classic:
+        hidden = layout(JS_ACTION)
+    assert "JavaScript" in refusal(tmp_path, lying(hidden))
+
+
+def test_an_object_stream_that_cannot_be_unpacked_without_pypdf_is_refused(tmp_path):
+    data = lying(packed(b" /OpenAction 6 0 R", b"", b"<< /S /GoTo /D [3 0 R /Fit] >>"))
+    at = data.index(b"stream\n", data.index(b"/ObjStm")) + len(b"stream\n")
+    broken = data[:at] + b"\x00\x00" + data[at + 2 :]  # no longer a zlib stream
+    assert "damaged and could not be checked" in refusal(tmp_path, broken)
