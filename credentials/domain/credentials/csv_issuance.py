@@ -166,6 +166,8 @@ def _invisible(column: str, value: str) -> str:
     Control (Cc), format (Cf), line and paragraph separators (Zl, Zp) and lone surrogates (Cs) are all refused,
     except the zero-width non-joiner and joiner, which Persian and the Indic scripts need inside names.
     """
+    if value.isprintable():  # no character of categories C or Z but the space: the usual case, checked in C
+        return ""
     for position, character in enumerate(value, start=1):
         if unicodedata.category(character) in _INVISIBLE and character not in _JOINERS:
             name = unicodedata.name(character, "")
