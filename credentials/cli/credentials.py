@@ -64,13 +64,14 @@ def credentials_process() -> None:
 
 
 @credentials_cli.command("issue-csv")
-@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+@click.argument("file", type=click.File("rb"))
 @click.option("--dry-run", is_flag=True, help="Check every row and report problems; issue nothing.")
 def credentials_issue_csv(file, dry_run: bool) -> None:
     """Issue credentials for people named in a CSV file (columns: name, email, microcredential, awarded_on,
     optional version)."""
-    with in_transaction() as (session, _now):
-        rows, problems = parse_issue_csv(session, file.read())
+    with in_transaction() as (session, now):
+        # Bytes, so that a file that is not UTF-8 is a reported problem with its line, as on the web.
+        rows, problems = parse_issue_csv(session, file.read(), today=now.date())
     for line, message in problems:
         click.echo(f"line {line}: {message}", err=True)
     if problems:

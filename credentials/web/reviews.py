@@ -23,8 +23,9 @@ bp = Blueprint("reviews", __name__, url_prefix="/reviews")
 # Inline images: sandboxed, framed only by our own review page, so nothing in a file can run.
 VIEW_CSP = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox; frame-ancestors 'self'"
 # Inline PDFs: browsers refuse to start their PDF viewer under a CSP sandbox, so PDFs get no sandbox but may load
-# nothing at all. Their bytes were checked at upload to be a PDF with no HTML or script in them, and nosniff keeps
-# the browser from reading them as anything else.
+# nothing at all. Their bytes were checked at upload to be a PDF with no web page code anywhere in them and no
+# JavaScript, actions, attached files or media (domain/portfolio/pdf_files.py refuses those, so every PDF kept can be
+# shown here), and nosniff keeps the browser from reading them as anything else.
 PDF_VIEW_CSP = "default-src 'none'; frame-ancestors 'self'"
 NOT_SUBMITTED = (
     "Not submitted, and nothing was saved: correct the marked fields, then save or submit again. "
@@ -109,7 +110,7 @@ def view(assignment_id: int, artifact_id: int):
     assignment = reviewer_page.reviewer_assignment(db(), assignment_id, current_user)
     artifact = reviewer_page.review_artifact(assignment, artifact_id, inline=True)
     csp = PDF_VIEW_CSP if artifact.kind == "pdf" else VIEW_CSP
-    response = evidence_response(artifact, disposition="inline", csp=csp)
+    response = evidence_response(artifact, inline=True, csp=csp)
     response.headers["X-Frame-Options"] = "SAMEORIGIN"  # the review page frames PDFs; nobody else may
     return response
 

@@ -34,6 +34,20 @@ def test_import_errors_name_each_field_path(run, tmp_path, session):
     assert admin_page.admin_overview(session) == []
 
 
+def test_import_refuses_nan_and_infinity_by_field_path(run, tmp_path, session):
+    doc = definition()
+    doc["credit_hours"] = float("nan")
+    doc["rubric"]["criteria"][0]["levels"][1]["points"] = float("inf")
+    path = tmp_path / "not-finite.json"
+    path.write_text(json.dumps(doc))  # Python writes NaN and Infinity, as some other tools do
+    assert "NaN" in path.read_text() and "Infinity" in path.read_text()
+    result = run("catalog", "import", str(path))
+    assert result.exit_code == 1, result.output
+    assert "credit_hours: Enter an ordinary number (not NaN or infinity)." in result.output
+    assert "rubric.criteria[0].levels[1].points: Enter an ordinary number" in result.output
+    assert admin_page.admin_overview(session) == []
+
+
 def test_export_of_an_unknown_slug_fails_clearly(run):
     result = run("catalog", "export", "nope")
     assert result.exit_code == 1 and "There is no micro-credential at /microcredentials/nope." in result.output

@@ -52,6 +52,32 @@ def test_issue_csv_reports_every_bad_row_and_issues_nothing(run, build, services
     assert session.scalar(select(func.count()).select_from(IssuedCredential)) == 0
 
 
+def test_issue_csv_names_the_line_of_an_endless_cell_invisible_characters_or_bytes_that_are_not_utf8(
+    run, build, session, tmp_path
+):
+    build.issuer_keys()
+    build.published()
+    good = "Ana Ruiz,ana@example.org,exit-tickets,2024-06-01\n"
+    for body, expected in [
+        (f"{good}{'x' * 140_000},ben@example.org,exit-tickets,2024-06-01\n".encode(),
+         "line 3: a cell is longer than 131,072 characters"),
+        (f"{good}Ben\x00Ode,ben@example.org,exit-tickets,2024-06-01\n".encode(),
+         "line 3: name contains an invisible control or formatting character (U+0000) at position 4"),
+        (f"{good}Ben Ode,ben@example.org\u2066,exit-tickets,2024-06-01\n".encode(),
+         "line 3: email contains an invisible control or formatting character (U+2066 LEFT-TO-RIGHT ISOLATE)"),
+        (f"{good}Jos\u00e9 Ode,jo@example.org,exit-tickets,2024-06-01\n".encode("latin-1"),
+         "line 3: the file is not UTF-8 text"),
+    ]:  # fmt: skip
+        path = tmp_path / "people.csv"
+        path.write_bytes(b"name,email,microcredential,awarded_on\n" + body)
+        result = run("credentials", "issue-csv", "--dry-run", str(path))
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception  # no traceback
+        assert expected in result.output, result.output
+        assert "nothing was issued" in result.output
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(IssuedCredential)) == 0
+
+
 def test_issue_csv_dry_run_then_issue_then_rerun_is_a_no_op(run, build, session, tmp_path):
     build.issuer_keys()
     build.published()

@@ -1,10 +1,11 @@
+import html
 import re
 
 import pytest
 from sqlalchemy import select
 
 from credentials import create_app
-from credentials.storage.models import Attempt
+from credentials.storage.models import Attempt, AuditEvent
 
 from ..builders import PASSWORD, definition, pdf_bytes, png_bytes
 from ..conftest import Browser, csrf_from, encode_multipart
@@ -162,6 +163,32 @@ def test_downloads_are_attachments_for_their_owner_only(teacher, build, slug, ap
     assert other.get(url).status_code == 404
     assert other.get(f"{url}/files/{artifact.id}").status_code == 404
     assert app.test_client().get(url).status_code == 302  # anonymous: to the sign-in page
+
+
+def test_a_file_is_kept_and_downloaded_under_the_extension_of_what_it_is(teacher, slug, session):
+    url = start(teacher, slug)
+    response = post(teacher, url, {"action": "save"}, [("files-tickets", "notes.html", pdf_bytes())])
+    assert response.status_code == 302
+    page = teacher.get(url).get_data(as_text=True)
+    assert "Added notes.pdf." in page and ">notes.pdf</a>" in page and "notes.html" not in page
+    artifact = session.scalars(select(Attempt)).one().artifacts[0]
+    assert artifact.filename == "notes.pdf"
+    download = teacher.get(f"{url}/files/{artifact.id}")
+    assert download.headers["Content-Disposition"] == "attachment; filename=\"notes.pdf\"; filename*=UTF-8''notes.pdf"
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "attempt.upload")).one()
+    assert event.summary["filename"] == "notes.pdf" and event.summary["uploaded_as"] == "notes.html"
+
+
+def test_a_pdf_with_javascript_is_refused_through_the_page_with_what_to_do(teacher, slug, session):
+    from tests.domain.portfolio.test_pdf_files import JS_ACTION, classic
+
+    url = start(teacher, slug)
+    response = post(teacher, url, {"action": "save"}, [("files-tickets", "plan.pdf", classic(JS_ACTION))])
+    assert response.status_code == 200
+    text = html.unescape(response.get_data(as_text=True))
+    assert "plan.pdf: That PDF contains JavaScript, which is not accepted in evidence; print it to a new PDF" in text
+    session.rollback()
+    assert session.scalars(select(Attempt)).one().artifacts == []
 
 
 def test_an_expired_sign_in_keeps_the_typed_text(teacher, slug, app, session):

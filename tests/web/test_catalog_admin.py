@@ -103,6 +103,17 @@ def test_an_incomplete_form_is_shown_again_with_errors_beside_fields_and_nothing
     assert session.scalar(select(MicroCredential)) is None
 
 
+@pytest.mark.parametrize("typed", ["nan", "inf", "-Infinity"])
+def test_credit_hours_that_are_not_a_finite_number_are_named_beside_the_field(admin, session, typed):
+    doc = definition()
+    doc["credit_hours"] = typed
+    response = post_definition(admin, "/admin/microcredentials/new", doc)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'id="f-credit-hours-error"' in html and "Enter an ordinary number (not NaN or infinity)." in html
+    assert session.scalar(select(MicroCredential)) is None
+
+
 def test_adding_a_level_without_javascript_keeps_everything_typed(admin, session):
     doc = definition()
     doc["summary"] = "Typed but not yet saved: exit tickets every day."

@@ -232,6 +232,35 @@ def test_a_csv_file_with_any_bad_row_issues_nothing_and_lists_every_problem(brow
     assert session.scalar(select(func.count()).select_from(IssuedCredential)) == 0
 
 
+def test_a_csv_file_with_an_endless_cell_or_invisible_characters_is_refused_by_line(browser, build, session):
+    slug = build.published()
+    build.issuer_keys()
+    _admin(browser, build)
+    for rows, expected in [
+        (("Ana Lima,ana@example.org,SLUG,2019-05-31", f"{'x' * 140_000},bo@example.org,SLUG,2019-05-31"),
+         "Line 3: a cell is longer than 131,072 characters"),
+        (("Ana\x00Lima,ana@example.org,SLUG,2019-05-31",), "Line 2: name contains an invisible control"),
+        (("Ana Lima,ana@example.org,SLUG,2019-05-31", "Bo \u202eneh\u202c,bo@example.org,SLUG,2019-05-31"),
+         "Line 3: name contains an invisible control or formatting character (U+202E RIGHT-TO-LEFT OVERRIDE)"),
+    ]:  # fmt: skip
+        response = browser.upload("/admin/credentials/issue-csv", {"action": "issue"}, {"file": _csv(slug, *rows)},
+                                  page="/admin/credentials/issue")  # fmt: skip
+        assert response.status_code == 422
+        assert expected in html.unescape(response.get_data(as_text=True))
+    assert session.scalar(select(func.count()).select_from(IssuedCredential)) == 0
+
+
+def test_issuing_to_a_named_person_refuses_a_bidirectional_override(browser, build, session):
+    slug = build.published()
+    build.issuer_keys()
+    _admin(browser, build)
+    fields = {"name": "Ana \u202eamiL", "email": "ana@example.org", "microcredential": slug, "awarded_on": "2019-05-31"}
+    response = browser.submit("/admin/credentials/issue", fields)
+    assert response.status_code == 422
+    assert "U+202E RIGHT-TO-LEFT OVERRIDE" in html.unescape(response.get_data(as_text=True))
+    assert session.scalar(select(func.count()).select_from(IssuedCredential)) == 0
+
+
 def test_more_rows_than_the_web_allows_are_sent_to_the_cli(browser, build, session, monkeypatch):
     from credentials.domain.credentials import admin as credential_admin
 

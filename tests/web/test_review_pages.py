@@ -145,7 +145,7 @@ def test_files_are_served_as_attachments_and_pdfs_and_images_inline(rita, assign
     assert pdf.headers["Cache-Control"] == "private, no-store"
     image = rita.get(f"/reviews/{assignment.id}/files/{artifacts['photo.png']}/view")
     assert image.status_code == 200 and image.data == png_bytes() and image.mimetype == "image/png"
-    assert image.headers["Content-Disposition"] == "inline"
+    assert image.headers["Content-Disposition"] == "inline; filename=\"photo.png\"; filename*=UTF-8''photo.png"
     csp = image.headers["Content-Security-Policy"]
     assert csp.startswith("default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'")
     assert "; sandbox" in csp and "frame-ancestors 'self'" in csp
@@ -155,6 +155,21 @@ def test_files_are_served_as_attachments_and_pdfs_and_images_inline(rita, assign
     assert inline_pdf.mimetype == "application/pdf" and inline_pdf.headers["X-Content-Type-Options"] == "nosniff"
     # No sandbox (browsers would refuse to show the PDF) but nothing may load, and only our page may frame it.
     assert inline_pdf.headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'self'"
+
+
+def test_a_file_kept_under_another_extension_is_served_under_the_extension_of_its_kind(
+    rita, session, assignment, artifacts
+):
+    # Files uploaded before names followed the detected kind keep the teacher's extension in the database.
+    session.get(Artifact, artifacts["tickets.pdf"]).filename = "tickets.html"
+    session.commit()
+    base = f"/reviews/{assignment.id}/files/{artifacts['tickets.pdf']}"
+    download, inline = rita.get(base), rita.get(f"{base}/view")
+    assert (
+        download.headers["Content-Disposition"] == "attachment; filename=\"tickets.pdf\"; filename*=UTF-8''tickets.pdf"
+    )
+    assert inline.headers["Content-Disposition"] == "inline; filename=\"tickets.pdf\"; filename*=UTF-8''tickets.pdf"
+    assert download.mimetype == inline.mimetype == "application/pdf"
 
 
 def test_the_inline_view_refuses_files_that_are_not_pdfs_or_images(app, build, services, session, teacher):

@@ -4,6 +4,7 @@ the rules a schema cannot express, with every error named by its field path (``r
 from __future__ import annotations
 
 import copy
+import math
 import re
 import unicodedata
 from functools import cache
@@ -94,10 +95,13 @@ def normalize(raw: dict) -> dict:
 
 def check(doc: dict) -> dict:
     """Raise ``InvalidInput`` naming every problem by its field path; return ``doc`` when it is complete."""
-    errors: dict[str, str] = {}
+    # A schema cannot say "finite": NaN passes every bound (each comparison is false), and the database then
+    # refuses the row. These are found first, so the schema's vaguer complaint about an enclosing group is dropped.
+    errors = {field_path(path): _NOT_FINITE for path in _non_finite(doc)}
     for error in sorted(_validator().iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
         path, message = _describe(error)
-        errors.setdefault(path, message)
+        if not any(_within(bad, path) for bad in errors):
+            errors.setdefault(path, message)
     if not errors:
         errors.update(_cross_check(doc))
     if errors:
@@ -118,6 +122,26 @@ def search_text(doc: dict) -> str:
     """The lower-cased text the catalog's search looks in."""
     words = [doc["title"], doc["summary"], doc["competency"], *doc["tags"], *doc["subject_areas"]]
     return " ".join(words).lower()
+
+
+_NOT_FINITE = "Enter an ordinary number (not NaN or infinity)."
+
+
+def _non_finite(value: Any, path: tuple = ()):
+    """The paths of every NaN or infinity in a document (JSON files and ``float()`` both accept them)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        yield path
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _non_finite(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _non_finite(item, (*path, index))
+
+
+def _within(inner: str, outer: str) -> bool:
+    """Whether the field path ``inner`` is ``outer`` or lies inside it (the whole document, ``""``, is not counted)."""
+    return bool(outer) and (inner == outer or inner.startswith((f"{outer}.", f"{outer}[")))
 
 
 def _tidy(value: Any, key: str = "") -> Any:

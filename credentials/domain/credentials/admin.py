@@ -64,11 +64,7 @@ def issue_from_csv(
     """Check every row of a CSV file (the columns of ``credential_csv``) and, if none has a problem and
     ``check_only`` is false, issue them all; a file with any problem issues nothing. All rows are issued in the
     caller's transaction, so a failure part-way issues none of them."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return CsvOutcome(0, 0, 0, [(1, f"the file is not UTF-8 text (byte {exc.start}); save it as CSV UTF-8")], True)
-    rows, problems = parse_issue_csv(session, text, today=now.date())
+    rows, problems = parse_issue_csv(session, data, today=now.date())
     if not problems and len(rows) > WEB_CSV_ROWS:
         problems = [(1, f"{len(rows):,} rows: at most {WEB_CSV_ROWS} at once here; use `microcred credentials "
                         "issue-csv` for bigger files")]  # fmt: skip

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -21,6 +23,8 @@ from .issuance import Recipient
 
 REQUIRED_COLUMNS = ("name", "email", "microcredential", "awarded_on")
 MAX_ROWS = 50_000
+_INVISIBLE = {"Cc", "Cf", "Zl", "Zp", "Cs"}
+_JOINERS = {"\u200c", "\u200d"}
 
 
 @dataclass(frozen=True)
@@ -36,35 +40,77 @@ class IssueRow:
         return session.get(MicroCredentialVersion, self.version_id)
 
 
-def parse_issue_csv(session: Session, text: str, *, today: date | None = None) -> tuple[list[IssueRow], list]:
-    """Valid rows and ``(line, problem)`` for every bad one; a file with any problem should issue nothing."""
+def parse_issue_csv(
+    session: Session, data: bytes | str, *, today: date | None = None
+) -> tuple[list[IssueRow], list[tuple[int, str]]]:
+    """Valid rows and ``(line, problem)`` for every bad one; a file with any problem should issue nothing. Line
+    numbers are the file's own (a row's first line), as a text editor shows them."""
     today = today or datetime.now(UTC).date()
-    reader = csv.DictReader(io.StringIO(text))
-    header = [name.strip().lower() for name in reader.fieldnames or []]
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            return [], [(line, f"the file is not UTF-8 text (byte {exc.start:,}); save it as CSV UTF-8")]
+    # newline="" lets the reader see a lone carriage return as the end of a line, as the csv module asks.
+    reader = csv.reader(io.StringIO(data, newline=""))
+    records = _records(reader)
+    first = next(records, None)
+    if first is None:
+        return [], [(1, "the file is empty: the first line must name the columns")]
+    if first[1] is None:
+        return [], [(first[0], _UNREADABLE)]
+    header = [name.strip().lower() for name in first[1]]
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if missing:
         return [], [(1, f"the header row lacks the column(s): {', '.join(missing)}")]
-    reader.fieldnames = header
     versions = _versions(session)
-    rows, problems, seen = [], [], {}
-    for number, raw in enumerate(reader, start=2):
-        if number - 1 > MAX_ROWS:
-            problems.append((number, f"a file may hold at most {MAX_ROWS:,} rows; split it"))
+    rows, problems, seen, count = [], [], {}, 0
+    for line, cells in records:
+        if cells is None:  # the reader gave up on this line: its problem is the last one
+            problems.append((line, _UNREADABLE))
             break
-        record = {key: (value or "").strip() for key, value in raw.items() if key}
+        count += 1
+        if count > MAX_ROWS:
+            problems.append((line, f"a file may hold at most {MAX_ROWS:,} rows; split it"))
+            break
+        columns = [header[i] if i < len(header) and header[i] else f"column {i + 1}" for i in range(len(cells))]
+        record = {column: cell.strip() for column, cell in zip(columns, cells, strict=True)}
         if not any(record.values()):
             continue
-        row, row_problems = _parse_row(number, record, versions, today)
-        problems += [(number, problem) for problem in row_problems.values()]
+        row, row_problems = _parse_row(line, record, versions, today)
+        problems += [(line, problem) for problem in row_problems.values()]
         if row is None:
             continue
         key = (row.recipient.email.lower(), row.version_id, row.awarded_at.date())
         if key in seen:
-            problems.append((number, f"repeats line {seen[key]} (same person, micro-credential and date)"))
+            problems.append((line, f"repeats line {seen[key]} (same person, micro-credential and date)"))
             continue
-        seen[key] = number
+        seen[key] = line
         rows.append(row)
     return rows, problems
+
+
+_UNREADABLE = (
+    f"a cell is longer than {csv.field_size_limit():,} characters, from this line on; no column needs that much, "
+    'so a quote (") opened on this line is probably never closed, or this is not a CSV file; nothing after it was read'
+)
+
+
+def _records(reader) -> Iterator[tuple[int, list[str] | None]]:
+    """``(first line, cells)`` for every non-blank record; ``(line, None)`` and the end where the reader fails."""
+    while True:
+        line = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            # With newline="" and the default dialect, the one error left is a cell past the field size limit.
+            yield line, None
+            return
+        if cells:
+            yield line, cells
 
 
 def parse_record(session: Session, record: dict, *, today: date) -> tuple[IssueRow | None, dict[str, str]]:
@@ -74,6 +120,7 @@ def parse_record(session: Session, record: dict, *, today: date) -> tuple[IssueR
 
 def _parse_row(number: int, record: dict, versions: dict, today: date) -> tuple[IssueRow | None, dict[str, str]]:
     problems: dict[str, str] = {}
+    invisible = {column: message for column, value in record.items() if (message := _invisible(column, value))}
     name = record.get("name", "")
     if not name:
         problems["name"] = "name is empty"
@@ -103,11 +150,31 @@ def _parse_row(number: int, record: dict, versions: dict, today: date) -> tuple[
     except ValueError:
         awarded = None
         problems["awarded_on"] = f"awarded_on {record.get('awarded_on', '')!r} is not a date like 2024-06-30"
+    problems.update(invisible)  # the reason a field failed, rather than what it failed on
     if problems:
         return None, problems
     recipient = Recipient(name=name, email=email)
     awarded_at = datetime(awarded.year, awarded.month, awarded.day, tzinfo=UTC)
     return IssueRow(line=number, recipient=recipient, version_id=version_id, awarded_at=awarded_at), {}
+
+
+def _invisible(column: str, value: str) -> str:
+    """A problem when ``value`` holds a character that is invisible or reorders text, else ``""``.
+
+    NUL is refused by PostgreSQL and kept by SQLite, so one file would behave differently per database; the
+    bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069) can make a name display as another.
+    Control (Cc), format (Cf), line and paragraph separators (Zl, Zp) and lone surrogates (Cs) are all refused,
+    except the zero-width non-joiner and joiner, which Persian and the Indic scripts need inside names.
+    """
+    if value.isprintable():  # no character of categories C or Z but the space: the usual case, checked in C
+        return ""
+    for position, character in enumerate(value, start=1):
+        if unicodedata.category(character) in _INVISIBLE and character not in _JOINERS:
+            name = unicodedata.name(character, "")
+            code = f"U+{ord(character):04X}{' ' + name if name else ''}"
+            where = f"({code}) at position {position}"
+            return f"{column} contains an invisible control or formatting character {where}; retype it"
+    return ""
 
 
 def _versions(session: Session) -> dict[str, dict]:

@@ -65,7 +65,7 @@ def save_draft_page(
         evidence.remove_artifact(session, attempt, teacher, remove, now=now)
     for upload in uploads:
         try:
-            evidence.add_artifact(
+            artifact = evidence.add_artifact(
                 session,
                 store,
                 attempt,
@@ -76,7 +76,7 @@ def save_draft_page(
                 limits=limits,
                 now=now,
             )
-            report.uploaded.append(upload.filename)
+            report.uploaded.append(artifact.filename)  # under the name it is kept as
         except InvalidInput as exc:
             report.refused[upload.prompt_key] = exc.errors.get("file", exc.message)
     outcome = DraftOutcome(report=report)

@@ -20,7 +20,8 @@ from ...storage.evidence_store import EvidenceStore, StoreFull, UploadTooLarge
 from ...storage.models import Answer, Artifact, Attempt, User
 from ..audit import Actor, record_event
 from ..errors import Conflict, InvalidInput, NotFound, StorageFull
-from .file_kinds import KINDS, UnsupportedFile, detect_kind, safe_filename
+from .file_kinds import KINDS, UnsupportedFile, detect_kind
+from .file_names import named_as, safe_filename
 from .statuses import DRAFT
 
 HARD_TEXT_LIMIT = 60_000  # characters: far beyond any word limit, only there to stop abuse
@@ -162,10 +163,12 @@ def add_artifact(
         blob = store.keep(pending)
     except StoreFull as exc:
         raise _storage_full(name) from exc
+    # Shown and downloaded under the extension of what it is, so PDF bytes sent as notes.html become notes.pdf.
+    stored_name = named_as(name, detected.media_type, detected.extension)
     artifact = Artifact(
         prompt_key=prompt_key,
         sha256=blob.sha256,
-        filename=name,
+        filename=stored_name,
         kind=detected.kind,
         media_type=detected.media_type,
         size=blob.size,
@@ -182,7 +185,8 @@ def add_artifact(
         subject_id=attempt.id,
         summary={
             "prompt": prompt_key,
-            "filename": name,
+            "filename": stored_name,
+            **({"uploaded_as": name} if name != stored_name else {}),
             "sha256": blob.sha256,
             "size": blob.size,
             "kind": detected.kind,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import codecs
 import re
 import struct
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import BinaryIO
 
 from ..errors import InvalidInput
 from .office_files import OfficeFormat, OfficeRefusal, carries_zip, inspect_ole, inspect_zip
+from .pdf_files import PdfRefusal, check_pdf
 
 # Keys match the catalog's file_kinds (catalog_definitions.FILE_KINDS).
 KINDS = {"pdf": "PDF", "image": "Image", "audio": "Audio", "video": "Video", "office": "Office document"}
@@ -20,10 +20,17 @@ ACCEPTED = (
     "Upload a PDF, an image (PNG, JPEG, GIF, WebP or HEIC), audio (MP3, WAV, M4A, OGG or FLAC), "
     "a video (MP4, MOV or WebM) or an office document (Word, Excel, PowerPoint or OpenDocument)."
 )
-MAX_FILENAME_CHARS = 150
 HEAD_BYTES = 64 * 1024
 TAIL_BYTES = 64 * 1024
-MARKUP = (b"<html", b"<script", b"<!doctype html", b"<svg")
+SCAN_CHUNK = 1024 * 1024
+# Tags that make a web page, run script, load or send something, when a browser reads the bytes as HTML. Each is four
+# letters or more and must be followed by a space, "/" or ">", so that compressed data (random bytes) matches by
+# chance about once in 10^12 positions: less than once in ten thousand 25 MB files.
+WEB_PAGE = re.compile(
+    rb"<(?:!doctype\s{1,16}html|html|head|body|script|iframe|frame|frameset|object|embed|meta|form|base|link|style)"
+    rb"[\s/>]",
+    re.IGNORECASE,
+)
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -80,12 +87,12 @@ def detect_kind(path: Path) -> Detected:
                         "export it again and upload the new file."
                     )
                 detected = _office(inspect_ole(handle, sample.size)) if inspect is None else inspect(sample)
-        except OfficeRefusal as exc:
+        except (OfficeRefusal, PdfRefusal) as exc:
             raise UnsupportedFile(str(exc)) from exc
         except (struct.error, IndexError) as exc:
             # A file malformed in a way no check above foresaw must still end as a refusal, never a crash.
             raise UnsupportedFile(f"That file is damaged or incomplete. {ACCEPTED}") from exc
-        _refuse_hidden_markup(sample.head, detected)
+        _refuse_hidden_markup(sample, detected)
         return detected
 
 
@@ -100,24 +107,47 @@ def _format_of(head: bytes) -> tuple[str, Callable[[_Sample], Detected] | None]:
     raise UnsupportedFile(_what_it_is(head))
 
 
-def _refuse_hidden_markup(head: bytes, detected: Detected) -> None:
-    # Browsers and PDF readers sniff the first kilobyte; nothing there may pass for a web page or a PDF.
-    start = head[:1024].lower()
-    if any(marker in start for marker in MARKUP):
+def _refuse_hidden_markup(sample: _Sample, detected: Detected) -> None:
+    # Browsers sniff at most a file's first 1,445 bytes (the WHATWG algorithm; Chrome 512, old IE 256) and PDF
+    # readers look for "%PDF-" in the first kilobyte, so nothing there may pass for a web page, an SVG or a PDF.
+    start = sample.head[:1024].lower()
+    if WEB_PAGE.search(start) or b"<svg" in start:
         hidden = "web page code"
     elif detected.kind != "pdf" and b"%pdf-" in start:
-        hidden = "a PDF"
+        hidden = "a PDF at its start"
+    elif _web_page_later(sample, detected):
+        hidden = "web page code"
     else:
         return
     raise UnsupportedFile(
-        f"That {detected.description} also contains {hidden} at its start, so it is not accepted; "
+        f"That {detected.description} also contains {hidden}, so it is not accepted; "
         "export it again and upload the new file."
     )
+
+
+def _web_page_later(sample: _Sample, detected: Detected) -> bool:
+    """Whether a web page hides further in: anywhere in a PDF, in the first or last 64 KiB of anything else.
+
+    A PDF is text with binary streams, and its objects may be separated by anything, so a whole HTML document can sit
+    uncompressed in the middle of one; all of it is read (25 MB in well under a second). The other kinds are binary
+    formats whose middle is compressed samples that no program reads as text: the places a page is hidden in them
+    are the metadata at the start (EXIF, XMP, ID3, comments) and data appended after the end, both within the first
+    and last 64 KiB, which are already in memory.
+    """
+    if detected.kind != "pdf":
+        return bool(WEB_PAGE.search(sample.head) or WEB_PAGE.search(sample.tail))
+    overlap, offset, carried = 32, 0, b""
+    while chunk := sample.read_at(offset, SCAN_CHUNK):
+        if WEB_PAGE.search(carried + chunk):
+            return True
+        carried, offset = chunk[-overlap:], offset + len(chunk)
+    return False
 
 
 def _pdf(sample: _Sample) -> Detected:
     if b"%%EOF" not in sample.tail[-1024:]:
         raise _damaged("PDF")
+    check_pdf(sample.handle)
     return Detected("pdf", "application/pdf", "pdf", "PDF document")
 
 
@@ -356,19 +386,3 @@ def _what_it_is(head: bytes) -> str:
             return f"We could not tell what kind of file that is. {ACCEPTED}"
         return "That file is plain text; paste it into a text answer, or save it as a PDF and upload that."
     return f"We could not tell what kind of file that is. {ACCEPTED}"
-
-
-def safe_filename(name: str) -> str:
-    """A file name fit to show: its last path part, NFC, no control characters or leading dots, 150 characters."""
-    name = unicodedata.normalize("NFC", name)
-    name = re.split(r"[/\\]", name)[-1]
-    # Category C is control, format (bidirectional overrides), surrogate, private-use and unassigned characters.
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
-    name = name.strip().lstrip(". ").strip()
-    if len(name) > MAX_FILENAME_CHARS:
-        stem, dot, extension = name.rpartition(".")
-        if dot and stem and 0 < len(extension) <= 16:
-            name = stem[: MAX_FILENAME_CHARS - len(extension) - 1].rstrip() + "." + extension
-        else:
-            name = name[:MAX_FILENAME_CHARS].rstrip()
-    return name or "file"

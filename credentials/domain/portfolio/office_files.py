@@ -13,6 +13,7 @@ MB = 1024 * 1024
 MAX_ENTRIES = 5000
 MAX_UNPACKED_BYTES = 250 * MB
 MAX_RATIO = 100
+CHUNK = 1 * MB
 RATIO_APPLIES_ABOVE = 1 * MB
 MAX_DIRECTORY_BYTES = 4 * MB
 MAX_CONTENT_TYPES_BYTES = 1 * MB
@@ -101,6 +102,7 @@ def inspect_zip(handle: BinaryIO, size: int) -> OfficeFormat:
             office = _ooxml_or_odf(archive, infos)
             _check_entries(infos, office.description)
             _check_macros(archive, infos, office.description)
+            _check_real_sizes(handle, infos, office.description)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as exc:
         raise OfficeRefusal("That office document is damaged or incomplete; " + SAVE_AGAIN) from exc
     return office
@@ -166,6 +168,51 @@ def _check_macros(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], what: 
                 declared = part.read(MAX_CONTENT_TYPES_BYTES + 1).lower()
             if b"vbaproject" in declared or b"macroenabled" in declared:
                 raise OfficeRefusal(macros)
+
+
+def _check_real_sizes(handle: BinaryIO, infos: list[zipfile.ZipInfo], what: str) -> None:
+    """Unpack every part as a stream, counting what comes out, so that sizes the directory understates (20 MB
+    declared as 1 KB, with the checksum of the first kilobyte, which zipfile would stop at) cannot hide a zip bomb
+    from the checks above; parts that share their bytes (overlapping entries) are refused too."""
+    refused = f"That {what} {{}}, so it is not accepted; " + SAVE_AGAIN
+    total, previous_end = 0, 0
+    for info in sorted(infos, key=lambda i: i.header_offset):
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise OfficeRefusal(refused.format("uses a kind of compression documents never use"))
+        if info.header_offset < previous_end:
+            raise OfficeRefusal(refused.format("has parts that share the same bytes (a zip bomb)"))
+        handle.seek(info.header_offset)
+        header = handle.read(30)
+        if len(header) < 30 or header[:4] != b"PK\x03\x04":
+            raise zipfile.BadZipFile("no local header")
+        name_length, extra_length = struct.unpack("<HH", header[26:30])
+        start = info.header_offset + 30 + name_length + extra_length
+        previous_end = start + info.compress_size
+        real = _unpacked_size(handle, start, info, limit=min(info.file_size, MAX_UNPACKED_BYTES - total) + 1)
+        if real > info.file_size:
+            raise OfficeRefusal(refused.format("unpacks to more than its parts declare (a zip bomb)"))
+        if real < info.file_size:
+            raise zipfile.BadZipFile("a part is shorter than it declares")
+        total += real
+
+
+def _unpacked_size(handle: BinaryIO, start: int, info: zipfile.ZipInfo, *, limit: int) -> int:
+    """How many bytes a part really unpacks to, reading at most its compressed size and stopping past ``limit``."""
+    handle.seek(start)
+    if info.compress_type == zipfile.ZIP_STORED:
+        return info.compress_size
+    inflate, left, out = zlib.decompressobj(-15), info.compress_size, 0
+    while not inflate.eof:
+        chunk = inflate.unconsumed_tail or handle.read(min(left, CHUNK))
+        if not inflate.unconsumed_tail:
+            left -= len(chunk)
+            if not chunk:
+                raise zipfile.BadZipFile("a part's compressed data ends early")
+        # max_length bounds what one call may produce, so a bomb is stopped after ``limit`` bytes, not unpacked.
+        out += len(inflate.decompress(chunk, CHUNK))
+        if out >= limit:
+            return out
+    return out
 
 
 def _extension(name: str) -> str:

@@ -212,3 +212,24 @@ def test_images_are_stored_once_by_hash(services, session):
             s, draft, definition(), image=microcredentials.ImageChange(remove=True), actor=ADMIN, now=services.clock()
         )
         assert removed.image_sha256 is None
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+@pytest.mark.parametrize(
+    ("place", "path"),
+    [
+        (lambda d, v: d.update(credit_hours=v), "credit_hours"),
+        (lambda d, v: d["rubric"]["criteria"][1]["levels"][0].update(points=v), "rubric.criteria[1].levels[0].points"),
+        (
+            lambda d, v: d["rubric"].update(decision_rule={"kind": "every_criterion_or_points", "min_points": v}),
+            "rubric.decision_rule.min_points",
+        ),
+    ],
+)
+def test_numbers_that_are_not_finite_are_refused_by_their_path(services, session, place, path, value):
+    doc = definition()
+    place(doc, value)
+    with pytest.raises(InvalidInput) as caught:
+        create(services, doc)
+    assert caught.value.errors.get(path) == "Enter an ordinary number (not NaN or infinity)."
+    assert session.scalar(select(MicroCredential)) is None
