@@ -71,12 +71,12 @@ def route_many(session: Session, attempt_ids: list[int], *, now: datetime) -> Ba
     for attempt_id, reviewer_id in session.execute(eligible_pairs(ids, today=today)):
         offered[attempt_id].append(reviewer_id)
     reviewers = candidates(session, {reviewer_id for found in offered.values() for reviewer_id in found})
-    people = dict(
-        (reviewer_id, (name, email))
+    people = {
+        reviewer_id: (name, email)
         for reviewer_id, name, email in session.execute(
             select(User.id, User.name, User.email).where(User.id.in_(list(reviewers)))
         )
-    )
+    }
     active = dict(
         session.execute(
             select(Assignment.attempt_id, func.count())
