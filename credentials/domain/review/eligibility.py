@@ -55,10 +55,10 @@ def eligible_pairs(
     # Qualified for the micro-credential itself, or for a tag its version carries. Written as a join (not an EXISTS
     # with OR) so the batch's thousands of attempts meet only the reviewers qualified for them.
     qualified = union(
-        select(wanted.c.id.label("attempt_id"), Qualification.reviewer_id).join(
+        select(wanted.c.id.label("attempt_id"), wanted.c.teacher_id, Qualification.reviewer_id).join(
             Qualification, Qualification.microcredential_id == wanted.c.microcredential_id
         ),
-        select(wanted.c.id, Qualification.reviewer_id)
+        select(wanted.c.id, wanted.c.teacher_id, Qualification.reviewer_id)
         .join(CatalogFacet, and_(CatalogFacet.version_id == wanted.c.version_id, CatalogFacet.kind == "tag"))
         .join(Qualification, Qualification.tag == CatalogFacet.value),
     ).subquery("qualified")
@@ -79,13 +79,12 @@ def eligible_pairs(
     if not judging_made:
         rules.append(
             ~exists().where(
-                on_it.attempt_id == wanted.c.id, on_it.reviewer_id == reviewer.id, on_it.status != CANCELLED
+                on_it.attempt_id == qualified.c.attempt_id, on_it.reviewer_id == reviewer.id, on_it.status != CANCELLED
             )
         )
     return (
         select(qualified.c.attempt_id, qualified.c.reviewer_id)
-        .join(wanted, wanted.c.id == qualified.c.attempt_id)
-        .join(teacher, teacher.id == wanted.c.teacher_id)
+        .join(teacher, teacher.id == qualified.c.teacher_id)
         .join(reviewer, reviewer.id == qualified.c.reviewer_id)
         .outerjoin(ReviewerProfile, ReviewerProfile.user_id == reviewer.id)
         .where(*rules)
