@@ -21,7 +21,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, union
+from sqlalchemy import Select, and_, exists, func, or_, select, union
 from sqlalchemy.orm import Session, aliased
 
 from ...storage.models import (
@@ -42,11 +42,11 @@ _NEVER = datetime.min.replace(tzinfo=UTC)
 
 
 def eligible_pairs(
-    attempt_ids: Collection[int] | Select, *, today: date | ColumnElement[date], judging_made: bool = False
+    attempt_ids: Collection[int] | Select, *, today: date, for_existing_assignments: bool = False
 ) -> Select:
     """``(attempt_id, reviewer_id)`` for each listed attempt and each reviewer who may take it on ``today``, by every
-    rule but capacity. ``judging_made=True`` checks assignments already made: their own rows are then no reason to
-    refuse them, so the "not already on it" rule is left out."""
+    rule but capacity. With ``for_existing_assignments`` it judges assignments already made (the routing bench does):
+    their own rows are then no reason to refuse them, so the "not already on it" rule is left out."""
     wanted = (
         select(Attempt.id, Attempt.teacher_id, Attempt.microcredential_id, Attempt.version_id)
         .where(Attempt.id.in_(attempt_ids))
@@ -76,7 +76,7 @@ def eligible_pairs(
             func.coalesce(ReviewerProfile.away_until, ReviewerProfile.away_from) < today,
         ),
     ]
-    if not judging_made:
+    if not for_existing_assignments:
         rules.append(
             ~exists().where(
                 on_it.attempt_id == qualified.c.attempt_id, on_it.reviewer_id == reviewer.id, on_it.status != CANCELLED
