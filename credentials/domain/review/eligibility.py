@@ -47,29 +47,38 @@ def eligible_pairs(
     """``(attempt_id, reviewer_id)`` for each listed attempt and each reviewer who may take it on ``today``, by every
     rule but capacity. With ``for_existing_assignments`` it judges assignments already made (the routing bench does):
     their own rows are then no reason to refuse them, so the "not already on it" rule is left out."""
+    teacher, reviewer, on_it = aliased(User, name="teacher"), aliased(User, name="reviewer"), aliased(Assignment)
     wanted = (
-        select(Attempt.id, Attempt.teacher_id, Attempt.microcredential_id, Attempt.version_id)
+        select(
+            Attempt.id,
+            Attempt.teacher_id,
+            teacher.school_id,
+            Attempt.microcredential_id,
+            Attempt.version_id,
+        )
+        .join(teacher, teacher.id == Attempt.teacher_id)
         .where(Attempt.id.in_(attempt_ids))
         .cte("wanted")
     )
-    # Qualified for the micro-credential itself, or for a tag its version carries. Written as a join (not an EXISTS
-    # with OR) so the batch's thousands of attempts meet only the reviewers qualified for them.
+    # Qualified for the micro-credential itself, or for a tag its version carries: worked out for each
+    # (micro-credential, version) among the attempts, a handful of rows, before they meet the attempts, so thousands
+    # of attempts join only the reviewers qualified for them (and an EXISTS with OR is not run for every pair).
+    kinds = select(wanted.c.microcredential_id, wanted.c.version_id).distinct().subquery("kinds")
     qualified = union(
-        select(wanted.c.id.label("attempt_id"), wanted.c.teacher_id, Qualification.reviewer_id).join(
-            Qualification, Qualification.microcredential_id == wanted.c.microcredential_id
+        select(kinds, Qualification.reviewer_id).join(
+            Qualification, Qualification.microcredential_id == kinds.c.microcredential_id
         ),
-        select(wanted.c.id, wanted.c.teacher_id, Qualification.reviewer_id)
-        .join(CatalogFacet, and_(CatalogFacet.version_id == wanted.c.version_id, CatalogFacet.kind == "tag"))
+        select(kinds, Qualification.reviewer_id)
+        .join(CatalogFacet, and_(CatalogFacet.version_id == kinds.c.version_id, CatalogFacet.kind == "tag"))
         .join(Qualification, Qualification.tag == CatalogFacet.value),
     ).subquery("qualified")
-    reviewer, teacher, on_it = aliased(User, name="reviewer"), aliased(User, name="teacher"), aliased(Assignment)
     rules = [
         exists().where(UserRole.user_id == reviewer.id, UserRole.role == REVIEWER),
         reviewer.is_active.is_(True),
         reviewer.password_hash.is_not(None),
-        reviewer.id != teacher.id,
-        reviewer.school_id != teacher.school_id,
-        ~exists().where(ReviewConflict.reviewer_id == reviewer.id, ReviewConflict.teacher_id == teacher.id),
+        reviewer.id != wanted.c.teacher_id,
+        reviewer.school_id != wanted.c.school_id,
+        ~exists().where(ReviewConflict.reviewer_id == reviewer.id, ReviewConflict.teacher_id == wanted.c.teacher_id),
         or_(  # not away: no dates, or today outside away_from..away_until (a single day when away_until is empty)
             ReviewerProfile.away_from.is_(None),
             ReviewerProfile.away_from > today,
@@ -79,12 +88,18 @@ def eligible_pairs(
     if not for_existing_assignments:
         rules.append(
             ~exists().where(
-                on_it.attempt_id == qualified.c.attempt_id, on_it.reviewer_id == reviewer.id, on_it.status != CANCELLED
+                on_it.attempt_id == wanted.c.id, on_it.reviewer_id == reviewer.id, on_it.status != CANCELLED
             )
         )
     return (
-        select(qualified.c.attempt_id, qualified.c.reviewer_id)
-        .join(teacher, teacher.id == qualified.c.teacher_id)
+        select(wanted.c.id.label("attempt_id"), reviewer.id.label("reviewer_id"))
+        .join(
+            qualified,
+            and_(
+                qualified.c.microcredential_id == wanted.c.microcredential_id,
+                qualified.c.version_id == wanted.c.version_id,
+            ),
+        )
         .join(reviewer, reviewer.id == qualified.c.reviewer_id)
         .outerjoin(ReviewerProfile, ReviewerProfile.user_id == reviewer.id)
         .where(*rules)
