@@ -1,5 +1,5 @@
 """Print how fast 10,000 submitted attempts are routed to 200 reviewers on PostgreSQL, whether every routing rule held
-(checked with SQL over the result), and how fast a reviewer's queue page answers with 10,000 assignments stored.
+(checked over the result), and how fast a reviewer's queue page answers with 10,000 assignments stored.
 
 1. Data, in a throw-away database created next to ``--postgres URL`` (default postgresql://127.0.0.1:5432/test) and
    dropped afterwards: 40 schools, 10 published micro-credentials (3 need two reviewers) and the reviewers go through
@@ -12,9 +12,11 @@
    ``microcred reviews route``, the sweep and a newly granted qualification do. ``--mode each``: ``--workers``
    threads route each attempt with ``review_routing.route_attempt`` in a transaction of its own, as a single
    submission does, with the time per attempt split between the module's steps.
-3. Checks (``routing_rules.py``): one SQL query per rule over the result, each printing its number of violations (all
-   must be 0), then how many attempts still wait (allowed when no eligible reviewer has room) and whether any of them
-   could in fact have had a reviewer, and one ``route_waiting`` pass as ``microcred reviews route`` runs it.
+3. Checks (``routing_rules.py``), each printing its number of violations (all must be 0): assignments whose reviewer
+   was not eligible on the day, judged by the rule routing uses (``eligibility.eligible_pairs``), and one SQL query
+   per rule about the result as a whole (capacity, reviewers per attempt, the same reviewer twice); then how many
+   attempts still wait (allowed when no eligible reviewer has room) and whether any of them could in fact have had a
+   reviewer, and one ``route_waiting`` pass as ``microcred reviews route`` runs it.
 4. The reviewer queue (``GET /reviews``), if that page exists: signed in through the Flask test client as a
    reviewer with 1 open assignment and as one with 50, it counts the SQL queries per request and times
    ``--requests`` GETs of the second. Otherwise it prints "reviewer queue page not available yet".

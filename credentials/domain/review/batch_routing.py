@@ -1,10 +1,11 @@
 """Routing many waiting attempts at once (the unassigned queue, the sweep, a cohort's deadline).
 
-The same rules as ``review_routing.route_attempt``, decided in memory from data read in a handful of queries: on
-PostgreSQL every reviewer profile is locked for the length of the batch (so no other routing can assign them
-meanwhile) and the attempts are claimed with ``SKIP LOCKED``; loads are counted under those locks and updated as
-assignments are made, so no reviewer goes past capacity. Assignments and e-mails are written in bulk, and the batch
-is one audit event listing every assignment it made.
+The rules of ``eligibility``, as single routing (``routing.route_attempt``) applies them, decided in memory from data
+read in a handful of queries: on PostgreSQL every reviewer profile is locked for the length of the batch (so no other
+routing can assign them meanwhile) and the attempts are claimed with ``SKIP LOCKED``; one query lists every eligible
+(attempt, reviewer) pair, loads are read under those locks and counted up as assignments are made, so no reviewer
+goes past capacity. Assignments and e-mails are written in bulk, and the batch is one audit event listing every
+assignment it made.
 """
 
 from __future__ import annotations
@@ -20,11 +21,8 @@ from ...storage.database import is_postgresql
 from ...storage.models import (
     Assignment,
     Attempt,
-    CatalogFacet,
     MicroCredentialVersion,
     OutboxMessage,
-    Qualification,
-    ReviewConflict,
     ReviewerProfile,
     User,
     UserRole,
@@ -35,7 +33,8 @@ from ...storage.models.outbox import PENDING
 from ...storage.models.reviews import ACTIVE_STATUSES, ASSIGNED, PRIMARY
 from ..audit import record_event
 from ..business_days import add_business_days
-from .routing import DEFAULT_CAPACITY, ROUTER, anonymous_code, holidays
+from .assigning import ROUTER, anonymous_code, holidays
+from .eligibility import DEFAULT_CAPACITY, candidates, earlier_reviewers, eligible_pairs, ranked
 
 
 @dataclass(frozen=True)
@@ -46,38 +45,19 @@ class BatchReport:
     still_waiting: int
 
 
-@dataclass
-class _Reviewer:
-    id: int
-    name: str
-    email: str
-    school_id: int
-    capacity: int
-    away: tuple | None
-    load: int
-    last: datetime | None
-    microcredentials: set[int]
-    tags: set[str]
-
-
 def route_many(session: Session, attempt_ids: list[int], *, now: datetime) -> BatchReport:
     """Give each listed attempt the primary reviewers it still needs, oldest submission first."""
     if not attempt_ids:
         return BatchReport(0, 0, 0, 0)
-    reviewers = _lock_and_load_reviewers(session, now=now)
+    if is_postgresql(session):
+        _lock_reviewers(session, now=now)
     attempts_q = (
         select(
             Attempt.id,
-            Attempt.teacher_id,
-            Attempt.microcredential_id,
-            Attempt.version_id,
-            Attempt.previous_attempt_id,
-            User.school_id,
             MicroCredentialVersion.title,
             MicroCredentialVersion.definition["reviewers_required"].as_integer(),
             MicroCredentialVersion.definition["review_turnaround_days"].as_integer(),
         )
-        .join(User, User.id == Attempt.teacher_id)
         .join(MicroCredentialVersion, MicroCredentialVersion.id == Attempt.version_id)
         .where(Attempt.id.in_(attempt_ids), Attempt.status.in_((SUBMITTED, IN_REVIEW)))
         .order_by(Attempt.submitted_at, Attempt.id)
@@ -86,60 +66,40 @@ def route_many(session: Session, attempt_ids: list[int], *, now: datetime) -> Ba
         attempts_q = attempts_q.with_for_update(of=Attempt, skip_locked=True)
     rows = session.execute(attempts_q).all()
     ids = [r.id for r in rows]
-    tags = defaultdict(set)
-    for version_id, tag in session.execute(
-        select(CatalogFacet.version_id, CatalogFacet.value).where(
-            CatalogFacet.kind == "tag", CatalogFacet.version_id.in_({r.version_id for r in rows})
+    today = now.date()
+    offered = defaultdict(list)
+    for attempt_id, reviewer_id in session.execute(eligible_pairs(ids, today=today)):
+        offered[attempt_id].append(reviewer_id)
+    reviewers = candidates(session, {reviewer_id for found in offered.values() for reviewer_id in found})
+    people = {
+        reviewer_id: (name, email)
+        for reviewer_id, name, email in session.execute(
+            select(User.id, User.name, User.email).where(User.id.in_(list(reviewers)))
         )
-    ):
-        tags[version_id].add(tag)
-    taken, active = defaultdict(set), defaultdict(int)
-    for attempt_id, reviewer_id, role, status in session.execute(
-        select(Assignment.attempt_id, Assignment.reviewer_id, Assignment.role, Assignment.status).where(
-            Assignment.attempt_id.in_(ids), Assignment.status != "cancelled"
-        )
-    ):
-        taken[attempt_id].add(reviewer_id)
-        if role == PRIMARY and status in ACTIVE_STATUSES:
-            active[attempt_id] += 1
-    previous = defaultdict(set)
-    previous_ids = {r.previous_attempt_id: r.id for r in rows if r.previous_attempt_id}
-    for attempt_id, reviewer_id in session.execute(
-        select(Assignment.attempt_id, Assignment.reviewer_id).where(
-            Assignment.attempt_id.in_(previous_ids), Assignment.status == "submitted", Assignment.role == PRIMARY
-        )
-    ):
-        previous[previous_ids[attempt_id]].add(reviewer_id)
-    conflicts = {(a, b) for a, b in session.execute(select(ReviewConflict.reviewer_id, ReviewConflict.teacher_id))}
-    days, today = holidays(session), now.date()
+    }
+    active = dict(
+        session.execute(
+            select(Assignment.attempt_id, func.count())
+            .where(Assignment.attempt_id.in_(ids), Assignment.role == PRIMARY, Assignment.status.in_(ACTIVE_STATUSES))
+            .group_by(Assignment.attempt_id)
+        ).all()
+    )
+    earlier = earlier_reviewers(session, ids)
+    days = holidays(session)
     new_assignments, letters, made, waiting, routed = [], [], [], 0, 0
     for r in rows:
-        needed = r[7] - active[r.id]
-        candidates = [
-            v
-            for v in reviewers.values()
-            if v.id != r.teacher_id
-            and v.school_id != r.school_id
-            and (v.id, r.teacher_id) not in conflicts
-            and v.id not in taken[r.id]
-            and v.load < v.capacity
-            and not (v.away and v.away[0] <= today <= v.away[1])
-            and (r.microcredential_id in v.microcredentials or v.tags & tags[r.version_id])
-        ]
-        candidates.sort(
-            key=lambda v: (v.id not in previous[r.id], v.load, v.last or datetime.min.replace(tzinfo=now.tzinfo), v.id)
-        )
-        chosen = candidates[: max(needed, 0)]
+        needed = r[2] - active.get(r.id, 0)
+        chosen = ranked((reviewers[i] for i in offered[r.id]), earlier=earlier.get(r.id, ()))[: max(needed, 0)]
         if len(chosen) < needed:
             waiting += 1
         routed += bool(chosen)
-        due_on = add_business_days(today, r[8], days)
-        for v in chosen:
-            v.load, v.last = v.load + 1, now
+        due_on = add_business_days(today, r[3], days)
+        for candidate in chosen:
+            candidate.took_one(now)
             new_assignments.append(
                 {
                     "attempt_id": r.id,
-                    "reviewer_id": v.id,
+                    "reviewer_id": candidate.reviewer_id,
                     "role": PRIMARY,
                     "status": ASSIGNED,
                     "assigned_at": now,
@@ -148,8 +108,8 @@ def route_many(session: Session, attempt_ids: list[int], *, now: datetime) -> Ba
                     "revision": 1,
                 }
             )
-            made.append([r.id, v.id])
-            letters.append(_letter(v, r.title, anonymous_code(r.id), due_on, now))
+            made.append([r.id, candidate.reviewer_id])
+            letters.append(_letter(*people[candidate.reviewer_id], r.title, anonymous_code(r.id), due_on, now))
     if new_assignments:
         session.execute(insert(Assignment), new_assignments)
         session.execute(insert(OutboxMessage), letters)
@@ -165,77 +125,27 @@ def route_many(session: Session, attempt_ids: list[int], *, now: datetime) -> Ba
     return BatchReport(attempts=len(rows), routed=routed, assignments=len(new_assignments), still_waiting=waiting)
 
 
-def _lock_and_load_reviewers(session: Session, *, now: datetime) -> dict[int, _Reviewer]:
+def _lock_reviewers(session: Session, *, now: datetime) -> None:
+    """Give every reviewer a profile row, so there is always a row to lock; then lock them all, in id order."""
     reviewer_ids = select(UserRole.user_id).where(UserRole.role == REVIEWER)
-    if is_postgresql(session):
-        # Every reviewer gets a profile row so there is always a row to lock; then lock them all, in id order.
-        missing = session.scalars(
-            select(User.id).where(User.id.in_(reviewer_ids), ~User.id.in_(select(ReviewerProfile.user_id)))
-        ).all()
-        if missing:
-            session.execute(
-                insert(ReviewerProfile),
-                [{"user_id": i, "capacity": DEFAULT_CAPACITY, "updated_at": now} for i in missing],
-            )
-        session.execute(select(ReviewerProfile.user_id).order_by(ReviewerProfile.user_id).with_for_update())
-    load = (
-        select(Assignment.reviewer_id, func.count().label("n"), func.max(Assignment.assigned_at).label("last"))
-        .group_by(Assignment.reviewer_id)
-        .subquery()
-    )
-    open_load = (
-        select(Assignment.reviewer_id, func.count().label("n"))
-        .where(Assignment.status == ASSIGNED)
-        .group_by(Assignment.reviewer_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(
-            User.id,
-            User.name,
-            User.email,
-            User.school_id,
-            ReviewerProfile.capacity,
-            ReviewerProfile.away_from,
-            ReviewerProfile.away_until,
-            func.coalesce(open_load.c.n, 0),
-            load.c.last,
-        )
-        .outerjoin(ReviewerProfile, ReviewerProfile.user_id == User.id)
-        .outerjoin(open_load, open_load.c.reviewer_id == User.id)
-        .outerjoin(load, load.c.reviewer_id == User.id)
-        .where(User.id.in_(reviewer_ids), User.is_active.is_(True), User.password_hash.is_not(None))
+    missing = session.scalars(
+        select(User.id).where(User.id.in_(reviewer_ids), ~User.id.in_(select(ReviewerProfile.user_id)))
     ).all()
-    reviewers = {
-        row[0]: _Reviewer(
-            id=row[0],
-            name=row[1],
-            email=row[2],
-            school_id=row[3],
-            capacity=DEFAULT_CAPACITY if row[4] is None else row[4],
-            away=(row[5], row[6] or row[5]) if row[5] else None,
-            load=row[7],
-            last=row[8],
-            microcredentials=set(),
-            tags=set(),
+    if missing:
+        session.execute(
+            insert(ReviewerProfile),
+            [{"user_id": i, "capacity": DEFAULT_CAPACITY, "updated_at": now} for i in missing],
         )
-        for row in rows
-    }
-    for reviewer_id, mc_id, tag in session.execute(
-        select(Qualification.reviewer_id, Qualification.microcredential_id, Qualification.tag)
-    ):
-        if reviewer_id in reviewers:
-            (reviewers[reviewer_id].microcredentials.add(mc_id) if mc_id else reviewers[reviewer_id].tags.add(tag))
-    return reviewers
+    session.execute(select(ReviewerProfile.user_id).order_by(ReviewerProfile.user_id).with_for_update())
 
 
-def _letter(reviewer: _Reviewer, title: str, code: str, due_on, now: datetime) -> dict:
+def _letter(name: str, email: str, title: str, code: str, due_on, now: datetime) -> dict:
     return {
         "kind": "review_assigned",
-        "recipient": reviewer.email,
+        "recipient": email,
         "subject": f"New review: {title}"[:200],
         "body_text": (
-            f"Hello {reviewer.name},\n\nA submission for “{title}” ({code}) is waiting for your review. "
+            f"Hello {name},\n\nA submission for “{title}” ({code}) is waiting for your review. "
             f"Please score it by {due_on:%A %d %B %Y}.\n\nYour review queue lists it.\n"
         ),
         "created_at": now,

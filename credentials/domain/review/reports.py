@@ -31,7 +31,8 @@ from ...storage.models.attempts import IN_REVIEW, SUBMITTED
 from ...storage.models.catalog import PUBLISHED
 from ...storage.models.reviews import ACTIVE_STATUSES, ASSIGNED, PRIMARY, TIEBREAK
 from ...storage.models.reviews import SUBMITTED as REVIEW_SUBMITTED
-from .routing import DEFAULT_CAPACITY, anonymous_code
+from .eligibility import DEFAULT_CAPACITY
+from .routing import anonymous_code
 
 RECENT_DAYS = 90
 ROLE_LABELS = {PRIMARY: "Primary", TIEBREAK: "Tie-breaker"}
