@@ -43,15 +43,6 @@ MAY_IMPORT: dict[str, tuple[str, ...]] = {
 }
 BELOW_THE_FRONT_DOORS = tuple(part for part in MAY_IMPORT if part not in ("web", "cli", "__init__"))
 
-# Exceptions in code this change could not touch, each with its reason. The test fails when one is no longer needed,
-# so the lists only shrink. Modules are named as in ``within``: a name covers its submodules, the root only itself.
-KNOWN_VIOLATIONS = {}
-KNOWN_CYCLES = {
-    frozenset({"credentials.domain.review.routing", "credentials.domain.review.batch_routing"}): (
-        "route_waiting() hands the waiting attempts to route_many(), which uses routing's ROUTER and helpers"
-    ),
-}
-
 
 @dataclass(frozen=True)
 class Import:
@@ -208,14 +199,6 @@ def shortest_cycle(graph: dict[str, set[str]], start: str, component: set[str]) 
     raise AssertionError(f"{start} is on no cycle inside {sorted(component)}")
 
 
-def known(imp: Import, exceptions=KNOWN_VIOLATIONS) -> bool:
-    return any(within(imp.importer, importer) and within(imp.imported, imported) for importer, imported in exceptions)
-
-
-def known_cycle(chain: list[str], exceptions=KNOWN_CYCLES) -> bool:
-    return any(all(any(within(name, m) for m in modules) for name in chain) for modules in exceptions)
-
-
 def readable_cycle(chain: list[str], imports: list[Import]) -> str:
     where = {(imp.importer, imp.imported): imp.where() for imp in imports}
     return " -> ".join([*(f"{a} ({where[a, b]})" for a, b in itertools.pairwise(chain)), chain[-1]])
@@ -243,22 +226,14 @@ def test_dependencies_point_one_way(part):
     bad = [
         f"{imp.where()}: {imp.importer} imports {imp.imported} ({rule})"
         for imp, rule in layer_violations(IMPORTS)
-        if layer(imp.importer) == part and not known(imp)
+        if layer(imp.importer) == part
     ]
     assert not bad, report(f"imports that break the layering of {part}", bad)
 
 
 def test_no_import_cycles():
-    bad = [readable_cycle(chain, IMPORTS) for chain in cycles(IMPORTS) if not known_cycle(chain)]
+    bad = [readable_cycle(chain, IMPORTS) for chain in cycles(IMPORTS)]
     assert not bad, report("import cycles", bad)
-
-
-def test_every_known_exception_is_still_needed():
-    violations = [imp for imp, _ in layer_violations(IMPORTS)]
-    found = cycles(IMPORTS)
-    fixed = [f"{a} -> {b}" for a, b in KNOWN_VIOLATIONS if not any(known(imp, {(a, b)}) for imp in violations)]
-    fixed += [" <-> ".join(sorted(m)) for m in KNOWN_CYCLES if not any(known_cycle(c, {m}) for c in found)]
-    assert not fixed, report("fixed, so remove them from KNOWN_VIOLATIONS or KNOWN_CYCLES", fixed)
 
 
 def test_domain_never_touches_request_state():
@@ -328,8 +303,6 @@ def test_the_checker_finds_cycles_and_reports_them_as_chains():
     assert sorted(sorted(c) for c in strongly_connected(graph)) == [["a", "b", "c"], ["d"], ["e"]]
     assert shortest_cycle(graph, "b", {"a", "b", "c"}) == ["b", "c", "a", "b"]
     imports = [Import(f"{ROOT}.{a}", f"{ROOT}.{b}", 7) for a, b in (("pdf", "mail"), ("mail", "pdf"))]
-    assert known_cycle(["credentials.domain.review.routing", "credentials.domain.review.batch_routing"])
-    assert not known_cycle([ROOT, "credentials.web", ROOT])
     assert readable_cycle(["credentials.pdf", "credentials.mail", "credentials.pdf"], imports).startswith(
         "credentials.pdf (credentials/pdf/__init__.py:7) -> credentials.mail (credentials/mail/__init__.py:7)"
     )
