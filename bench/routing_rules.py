@@ -75,11 +75,13 @@ def ineligible_assignments(session) -> int:
     found = 0
     for today in session.scalars(select(day).distinct()):
         made = select(Assignment.attempt_id, Assignment.reviewer_id).where(day == today)
-        eligible = eligibility.eligible_pairs(
-            made.with_only_columns(Assignment.attempt_id), today=today, for_existing_assignments=True
-        )
+        attempt_ids = list(session.scalars(made.with_only_columns(Assignment.attempt_id).distinct()))
+        eligible = eligibility.eligible_pairs_query(for_existing_assignments=True)
         # A set difference, not NOT EXISTS: the planner hashes both sides even when its statistics lag the bulk insert.
-        found += session.scalar(select(func.count()).select_from(except_all(made, eligible).subquery()))
+        found += session.scalar(
+            select(func.count()).select_from(except_all(made, eligible).subquery()),
+            {"attempt_ids": attempt_ids, "today": today},
+        )
     return found
 
 

@@ -68,7 +68,7 @@ def route_many(session: Session, attempt_ids: list[int], *, now: datetime) -> Ba
     ids = [r.id for r in rows]
     today = now.date()
     offered = defaultdict(list)
-    for attempt_id, reviewer_id in session.execute(eligible_pairs(ids, today=today)):
+    for attempt_id, reviewer_id in eligible_pairs(session, ids, today=today):
         offered[attempt_id].append(reviewer_id)
     reviewers = candidates(session, {reviewer_id for found in offered.values() for reviewer_id in found})
     people = {

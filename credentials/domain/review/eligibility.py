@@ -10,8 +10,9 @@ still eligible, then to the least loaded, then to whoever was assigned longest a
 Every rule but capacity is one SQL query (``eligible_pairs``), so single routing asks it about one attempt and batch
 routing about thousands at once. Capacity and the order are stated in Python (``Candidate``, ``ranked``) because the
 batch router hands out work in memory, where a reviewer's load changes with every assignment it makes; the load and
-capacity they weigh are read by one query (``standing``), which single routing also runs again under the reviewer's
-row lock before it assigns.
+capacity they weigh are read by one query (``candidates``), which single routing also runs again under the
+reviewer's row lock before it assigns. Both queries are built once and run with parameters: building them costs more
+than running them for one attempt.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 
-from sqlalchemy import Select, and_, exists, func, or_, select, union
+from sqlalchemy import Date, Select, and_, bindparam, exists, func, or_, select, union
 from sqlalchemy.orm import Session, aliased
 
 from ...storage.models import (
@@ -41,12 +43,18 @@ DEFAULT_CAPACITY = 5
 _NEVER = datetime.min.replace(tzinfo=UTC)
 
 
-def eligible_pairs(
-    attempt_ids: Collection[int] | Select, *, today: date, for_existing_assignments: bool = False
-) -> Select:
+def eligible_pairs(session: Session, attempt_ids: Collection[int], *, today: date) -> Iterable[tuple[int, int]]:
     """``(attempt_id, reviewer_id)`` for each listed attempt and each reviewer who may take it on ``today``, by every
-    rule but capacity. With ``for_existing_assignments`` it judges assignments already made (the routing bench does):
-    their own rows are then no reason to refuse them, so the "not already on it" rule is left out."""
+    rule but capacity."""
+    return session.execute(eligible_pairs_query(), {"attempt_ids": list(attempt_ids), "today": today})
+
+
+@cache
+def eligible_pairs_query(*, for_existing_assignments: bool = False) -> Select:
+    """The query behind ``eligible_pairs``, to run with the parameters ``attempt_ids`` (a list) and ``today``. With
+    ``for_existing_assignments`` it judges assignments already made (the routing bench does): their own rows are then
+    no reason to refuse them, so the "not already on it" rule is left out."""
+    today = bindparam("today", type_=Date)
     teacher, reviewer, on_it = aliased(User, name="teacher"), aliased(User, name="reviewer"), aliased(Assignment)
     wanted = (
         select(
@@ -57,7 +65,7 @@ def eligible_pairs(
             Attempt.version_id,
         )
         .join(teacher, teacher.id == Attempt.teacher_id)
-        .where(Attempt.id.in_(attempt_ids))
+        .where(Attempt.id.in_(bindparam("attempt_ids", expanding=True)))
         .cte("wanted")
     )
     # Qualified for the micro-credential itself, or for a tag its version carries: worked out for each
@@ -125,9 +133,16 @@ class Candidate:
         self.load, self.last_assigned = self.load + 1, now
 
 
-def standing(reviewer_ids: Collection[int] | Select) -> Select:
-    """``Candidate`` columns for the given reviewers: open (assigned, not yet submitted) assignments, capacity and
-    the time of their latest assignment of any kind."""
+def candidates(session: Session, reviewer_ids: Collection[int]) -> dict[int, Candidate]:
+    """The given reviewers as routing weighs them, by id."""
+    rows = session.execute(_standing_query(), {"reviewer_ids": list(reviewer_ids)})
+    return {row[0]: Candidate(*row) for row in rows}
+
+
+@cache
+def _standing_query() -> Select:
+    """``Candidate``'s columns: open (assigned, not yet submitted) assignments, capacity, and the time of the latest
+    assignment of any kind."""
     load = (
         select(func.count())
         .select_from(Assignment)
@@ -138,13 +153,8 @@ def standing(reviewer_ids: Collection[int] | Select) -> Select:
     return (
         select(User.id, load, func.coalesce(ReviewerProfile.capacity, DEFAULT_CAPACITY), last)
         .outerjoin(ReviewerProfile, ReviewerProfile.user_id == User.id)
-        .where(User.id.in_(reviewer_ids))
+        .where(User.id.in_(bindparam("reviewer_ids", expanding=True)))
     )
-
-
-def candidates(session: Session, reviewer_ids: Collection[int] | Select) -> dict[int, Candidate]:
-    """The given reviewers' standing, by id."""
-    return {row[0]: Candidate(*row) for row in session.execute(standing(reviewer_ids))}
 
 
 def ranked(offered: Iterable[Candidate], *, earlier: Collection[int] = ()) -> list[Candidate]:
@@ -170,12 +180,8 @@ def earlier_reviewers(session: Session, attempt_ids: Collection[int]) -> dict[in
 
 def eligible_reviewers(session: Session, attempt: Attempt, *, today: date) -> list[int]:
     """Ids of the reviewers who may take this attempt now (capacity included), in the order they are asked."""
-    pairs = eligible_pairs([attempt.id], today=today).subquery()
-    reviewer_ids = select(pairs.c.reviewer_id)
-    return [
-        c.reviewer_id
-        for c in ranked(
-            candidates(session, reviewer_ids).values(),
-            earlier=earlier_reviewers(session, [attempt.id]).get(attempt.id, ()),
-        )
-    ]
+    offered = candidates(
+        session, [reviewer_id for _, reviewer_id in eligible_pairs(session, [attempt.id], today=today)]
+    )
+    earlier = earlier_reviewers(session, [attempt.id]).get(attempt.id, ())
+    return [c.reviewer_id for c in ranked(offered.values(), earlier=earlier)]
