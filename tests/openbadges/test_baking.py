@@ -132,10 +132,11 @@ def test_crc_mismatch_is_refused(png):
 
 def test_twenty_thousand_tiny_chunks_are_refused_fast(png):
     flood = chunk(b"tEXt", b"k\0v") * 20_000
-    started = time.perf_counter()
+    # CPU time, not wall time: another process on a loaded machine must not fail the test.
+    started = time.process_time()
     with pytest.raises(BakingError, match="more than 10,000 chunks"):
         unbake_png(assemble(png, flood))
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
 
 
 @pytest.mark.parametrize(
