@@ -9,13 +9,13 @@ from sqlalchemy.orm import Session
 
 from ...storage.models import User
 from ..audit import Actor, record_event
-from ..errors import Conflict, InvalidInput
+from ..errors import Conflict
 from ..outbox import queue_email
 from . import one_time_tokens
 from .accounts import create_user, role_label
 from .one_time_tokens import INVITATION
 from .passwords import PasswordPolicy
-from .sign_in import LinkMaker, check_one_time_link, set_password
+from .sign_in import LinkMaker, set_password_by_link
 
 
 def invite_user(
@@ -72,22 +72,10 @@ def accept_invitation(
     session: Session, passwords: PasswordPolicy, *, token: str, new_password: str, now: datetime
 ) -> User:
     """Choose the first password through an invitation link."""
-    user = check_one_time_link(session, purpose=INVITATION, token=token, now=now)
-    problem = passwords.problem(new_password, email=user.email, name=user.name)
-    if problem:
-        raise InvalidInput({"password": problem})
-    one_time_tokens.redeem_token(session, value=token, purpose=INVITATION, now=now, consume=True)
-    set_password(session, passwords, user, new_password, now=now)
-    record_event(
-        session,
-        actor=Actor.user(user),
-        action="user.accept_invitation",
-        subject_type="user",
-        subject_id=user.id,
-        summary={},
-        now=now,
-    )
-    return user
+    return set_password_by_link(
+        session, passwords, purpose=INVITATION, token=token, new_password=new_password,
+        action="user.accept_invitation", now=now,
+    )  # fmt: skip
 
 
 def _send_invitation(session: Session, user: User, *, issuer_name: str, link_for: LinkMaker, now: datetime) -> None:

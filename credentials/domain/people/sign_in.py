@@ -146,20 +146,32 @@ def reset_password(
     session: Session, passwords: PasswordPolicy, *, token: str, new_password: str, now: datetime
 ) -> User:
     """Set a new password through a reset link; the link and every other open link stop working."""
-    user = check_one_time_link(session, purpose=PASSWORD_RESET, token=token, now=now)
+    return set_password_by_link(
+        session, passwords, purpose=PASSWORD_RESET, token=token, new_password=new_password,
+        action="user.reset_password", now=now,
+    )  # fmt: skip
+
+
+def set_password_by_link(
+    session: Session,
+    passwords: PasswordPolicy,
+    *,
+    purpose: str,
+    token: str,
+    new_password: str,
+    action: str,
+    now: datetime,
+) -> User:
+    """Set the password of the person a live one-time link (of ``purpose``) belongs to, use up the link, and record
+    ``action``; a password the policy refuses changes nothing."""
+    user = check_one_time_link(session, purpose=purpose, token=token, now=now)
     problem = passwords.problem(new_password, email=user.email, name=user.name)
     if problem:
         raise InvalidInput({"password": problem})
-    one_time_tokens.redeem_token(session, value=token, purpose=PASSWORD_RESET, now=now, consume=True)
+    one_time_tokens.redeem_token(session, value=token, purpose=purpose, now=now, consume=True)
     set_password(session, passwords, user, new_password, now=now)
     record_event(
-        session,
-        actor=Actor.user(user),
-        action="user.reset_password",
-        subject_type="user",
-        subject_id=user.id,
-        summary={},
-        now=now,
+        session, actor=Actor.user(user), action=action, subject_type="user", subject_id=user.id, summary={}, now=now
     )
     return user
 
