@@ -151,7 +151,8 @@ def test_generated_secrets_always_pass():
             secrets.token_hex(16),
         ):
             assert secret_key_weakness(secret) is None, secret
-    assert estimated_secret_bits(secrets.token_urlsafe(48)) > 3 * MIN_SECRET_BITS
+    # A comfortable margin: 64 characters of a 62- to 64-character alphabet are about 381 to 384 bits.
+    assert estimated_secret_bits(secrets.token_urlsafe(48)) > 2 * MIN_SECRET_BITS
 
 
 def test_production_refuses_the_development_secret(tmp_path):
