@@ -9,7 +9,7 @@ import click
 from flask.cli import with_appcontext
 
 from ..domain.credentials.verification import verify_credential
-from ..verification import MAX_INPUT_BYTES, InputError, RemoteFetcher, Verifier
+from ..verification import MAX_INPUT_BYTES, InputError
 from .transaction import in_transaction, services
 
 EXIT_NOT_VERIFIED = 1
@@ -23,12 +23,12 @@ MARKS = {"passed": "ok", "failed": "FAILED", "warning": "warning", "skipped": "s
 @with_appcontext
 def verify_command(file: Path, as_json: bool) -> None:
     """Verify the credential in FILE (JSON, VC-JWT, baked PNG or SVG, certificate PDF; - reads standard input)."""
-    settings = services().settings
+    svc = services()
     data = _read(file)
-    verifier = Verifier(RemoteFetcher(allow_private=settings.verify_allow_private))
     try:
         with in_transaction() as (session, now):
-            report = verify_credential(session, verifier, data, public_url=settings.public_url, now=now)
+            # The app's verifier: the same deadline (MICROCRED_VERIFY_FETCH_SECONDS) and fetch cap as the web's.
+            report = verify_credential(session, svc.verifier, data, public_url=svc.settings.public_url, now=now)
     except InputError as exc:
         click.echo(f"Error: {exc.message}", err=True)
         raise SystemExit(EXIT_BAD_INPUT) from None
