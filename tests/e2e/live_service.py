@@ -98,17 +98,29 @@ class LiveService:
 
     def stop(self) -> None:
         """Stop gunicorn (SIGTERM to its master; its whole process group is killed if it lingers)."""
-        if self._process is not None and self._process.poll() is None:
-            self._process.send_signal(signal.SIGTERM)
-            try:
-                self._process.wait(STOP_TIMEOUT_SECONDS)
-            except subprocess.TimeoutExpired:
-                os.killpg(self._process.pid, signal.SIGKILL)
-                self._process.wait()
+        stop_gunicorn(self._process, signal.SIGTERM)
         self.services.engine.dispose()
 
     def log_tail(self, lines: int = 40) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
+        return log_tail(self.log_path, lines)
+
+
+def stop_gunicorn(master: subprocess.Popen | None, signum: int) -> None:
+    """Send ``signum`` to a running gunicorn master and wait; kill its process group (it was started with
+    ``start_new_session``) if it lingers."""
+    if master is None or master.poll() is not None:
+        return
+    master.send_signal(signum)
+    try:
+        master.wait(STOP_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        os.killpg(master.pid, signal.SIGKILL)
+        master.wait()
+
+
+def log_tail(path: Path, lines: int = 40) -> str:
+    """The last ``lines`` of a log file, or a note that there is none."""
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"

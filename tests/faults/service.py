@@ -30,11 +30,10 @@ from credentials.cli import microcred
 from credentials.config import PROJECT_ROOT, Settings
 from credentials.storage.models import AuditEvent
 from tests.builders import Builders
-from tests.e2e.live_service import free_port
+from tests.e2e.live_service import free_port, log_tail, stop_gunicorn
 
 HOST = "127.0.0.1"
 READY_TIMEOUT_SECONDS = 60
-STOP_TIMEOUT_SECONDS = 15
 WORKER_THREADS = 4
 
 
@@ -157,20 +156,11 @@ class DrillService:
     def stop(self) -> None:
         """Stop gunicorn at once (SIGQUIT to its master: the drill is over; its process group is killed if it
         lingers)."""
-        if self.master is not None and self.master.poll() is None:
-            self.master.send_signal(signal.SIGQUIT)
-            try:
-                self.master.wait(STOP_TIMEOUT_SECONDS)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.master.pid, signal.SIGKILL)
-                self.master.wait()
+        stop_gunicorn(self.master, signal.SIGQUIT)
         self.services.engine.dispose()
 
     def log_tail(self, lines: int = 40) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
+        return log_tail(self.log_path, lines)
 
     def now(self) -> datetime:
         return utc_now()
