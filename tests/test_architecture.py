@@ -1,9 +1,9 @@
 """The shape of STYLE.md, checked on the import graph of every module under ``credentials/``.
 
 Dependencies point one way: ``web -> domain -> {storage, crypto, openbadges, verification, pdf, mail}``, with
-``jsonld`` and ``schemas`` as leaves and ``config`` open to everyone; ``cli`` sits beside ``web``; the app factory
-(``credentials/__init__.py``) wires everything. Nothing below ``web`` and ``cli`` imports the web framework, and the
-module graph has no cycles. Every import counts: module-level, function-level and under ``TYPE_CHECKING`` alike.
+``jsonld``, ``schemas`` and ``text`` as leaves and ``config`` open to everyone; ``cli`` sits beside ``web``; the app
+factory (``credentials/__init__.py``) wires everything. Nothing below ``web`` and ``cli`` imports the web framework,
+and the module graph has no cycles. Every import counts: module-level, function-level and under ``TYPE_CHECKING`` alike.
 """
 
 from __future__ import annotations
@@ -26,18 +26,19 @@ MAY_IMPORT: dict[str, tuple[str, ...]] = {
     "config": (),
     "jsonld": (),
     "schemas": (),
+    "text": (),
     "storage": (),
-    "mail": (),
-    "pdf": (),
+    "mail": ("text",),
+    "pdf": ("text",),
     "crypto": ("jsonld",),
-    "openbadges": ("jsonld", "schemas", "crypto"),
-    "verification": ("jsonld", "schemas", "crypto", "openbadges"),
-    "domain": ("jsonld", "schemas", "storage", "mail", "pdf", "crypto", "openbadges", "verification"),
+    "openbadges": ("jsonld", "schemas", "crypto", "text"),
+    "verification": ("jsonld", "schemas", "crypto", "openbadges", "text"),
+    "domain": ("jsonld", "schemas", "text", "storage", "mail", "pdf", "crypto", "openbadges", "verification"),
     # The two front doors call the domain. Besides it they may use the stateless parts of the public verifier and of
     # Open Badges (input limits and errors, the OpenAPI document, the DID document's path) and the transaction helper
     # in storage.database, never the storage models: roles and statuses are the domain's vocabulary.
-    "web": ("domain", "verification", "openbadges", "storage.database"),
-    "cli": ("domain", "verification", "storage.database", "storage.migrate", "__init__"),
+    "web": ("domain", "verification", "openbadges", "text", "storage.database"),
+    "cli": ("domain", "verification", "text", "storage.database", "storage.migrate", "__init__"),
     # The app factory builds every service once, so it may import anything.
     "__init__": ("*",),
 }

@@ -14,6 +14,7 @@ import pypdfium2
 import weasyprint
 from weasyprint import CSS, HTML, Attachment
 
+from ..text.dates import us_date
 from .certificate import CertificateData, CertificateTheme, Paper, check_paper
 from .errors import CertificateError
 from .fetcher import IMAGE_SCHEME, SandboxedFetcher
@@ -24,20 +25,6 @@ TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "certificates
 TEMPLATE = "certificate.html"
 ATTACHMENT_NAME = "credential.json"
 PREVIEW_DPI = 96
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 # (longest text in characters, CSS class) for the earner's name and the title: shorter text prints larger.
 NAME_SIZES = ((28, "xl"), (44, "l"), (70, "m"), (100, "s"))
 TITLE_SIZES = ((50, "l"), (90, "m"), (120, "s"))
@@ -164,8 +151,7 @@ def _size_class(text: str, sizes: tuple[tuple[int, str], ...], smallest: str) ->
 
 
 def _long_date(day: date) -> str:
-    # Spelled out without the locale module, so a server's locale cannot change what is printed.
-    return f"{MONTHS[day.month - 1]} {day.day}, {day.year}"
+    return us_date(day)
 
 
 def _hours(hours: float) -> str:

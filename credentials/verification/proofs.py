@@ -16,6 +16,7 @@ from credentials.crypto.data_integrity import CRYPTOSUITE, PROOF_TYPE, verify_ed
 from credentials.crypto.vc_jwt import JwtError, JwtExpired, JwtNotYetValid, decode_vc_jwt
 from credentials.jsonld.contexts import UnknownContextError
 
+from ..text.dates import us_date
 from .did_resolution import (
     DocumentFetcher,
     ResolutionError,
@@ -31,8 +32,8 @@ KEY_RETIRED = "retired"
 
 
 def day(moment: datetime | None) -> str:
-    """A date as people read it: 1 September 2026."""
-    return f"{moment.day} {moment:%B %Y}" if moment is not None else "an unknown date"
+    """A date as people read it (September 1, 2026, the day in UTC: a verifier is nobody's district)."""
+    return us_date(moment, "UTC") if moment is not None else "an unknown date"
 
 
 def issuer_of(document: dict) -> str | None:

@@ -9,7 +9,7 @@ from jinja2.utils import missing
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from . import errors, security, sessions, transaction
+from . import errors, formatting, security, sessions, transaction
 from .forms import LARGEST_INTEGER
 
 csrf = CSRFProtect()
@@ -71,6 +71,7 @@ def init_web(app: Flask) -> None:
     transaction.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    formatting.init_app(app)
 
     from . import (
         accounts,

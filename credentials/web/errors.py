@@ -8,6 +8,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..domain.errors import DomainError, TooManyAttempts
+from .formatting import use_default_district
 from .sessions import login_manager
 
 TITLES = {
@@ -90,5 +91,6 @@ def init_app(app: Flask) -> None:
             # The database is down or restarting (pool_pre_ping reconnects once it is back). Who is signed in
             # cannot be read either, so the page is drawn as for a visitor; the sign-in itself is kept.
             login_manager._update_request_context_with_user()  # Flask-Login's own way to set the request's user
+            use_default_district()
             return error_response(503, headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)})
         return error_response(500)

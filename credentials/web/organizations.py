@@ -6,7 +6,8 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, EmailField, StringField, URLField
+from wtforms import BooleanField, EmailField, SelectField, StringField, URLField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from ..domain.audit import Actor
@@ -20,6 +21,21 @@ from .transaction import db, now
 bp = Blueprint("organizations", __name__)
 
 
+# The zones of the United States and its territories, as districts name them; any other IANA zone set through the
+# CLI stays selectable because the form adds the current one.
+US_TIME_ZONES = [
+    SelectChoice("America/New_York", "Eastern (New York)"),
+    SelectChoice("America/Chicago", "Central (Chicago)"),
+    SelectChoice("America/Denver", "Mountain (Denver)"),
+    SelectChoice("America/Phoenix", "Mountain, no daylight saving (Phoenix)"),
+    SelectChoice("America/Los_Angeles", "Pacific (Los Angeles)"),
+    SelectChoice("America/Anchorage", "Alaska (Anchorage)"),
+    SelectChoice("Pacific/Honolulu", "Hawaii (Honolulu)"),
+    SelectChoice("America/Puerto_Rico", "Atlantic (Puerto Rico)"),
+    SelectChoice("Pacific/Guam", "Chamorro (Guam)"),
+]
+
+
 class IssuerForm(FlaskForm):
     name = StringField("District name", validators=[DataRequired("Enter the district's name."), Length(max=200)])
     url = URLField("Web address", validators=[DataRequired("Enter the district's web address."), Length(max=500)])
@@ -27,6 +43,12 @@ class IssuerForm(FlaskForm):
         "Contact e-mail",
         description="Shown on credentials as the issuer's contact.",
         validators=[DataRequired("Enter a contact e-mail address."), Length(max=254)],
+    )
+    time_zone = SelectField(
+        "Time zone",
+        description="Dates on every page, e-mail and certificate are the day in this zone.",
+        choices=US_TIME_ZONES,
+        validate_choice=False,  # the domain checks any IANA zone; an unknown one gets a sentence, not a crash
     )
     logo = FileField("Logo", description="PNG or JPEG, at most 1 MB. A square image works best on badges.")
     remove_logo = BooleanField("Remove the current logo")
@@ -41,9 +63,13 @@ class SchoolForm(FlaskForm):
 def edit_issuer():
     issuer = organizations.require_issuer(db())
     form = IssuerForm(obj=issuer)
+    if issuer.time_zone not in {choice.value for choice in US_TIME_ZONES}:
+        form.time_zone.choices = [*US_TIME_ZONES, SelectChoice(issuer.time_zone, issuer.time_zone)]
     if form.validate_on_submit():
         try:
-            details = organizations.clean_issuer_details(form.name.data, form.url.data, form.email.data)
+            details = organizations.clean_issuer_details(
+                form.name.data, form.url.data, form.email.data, form.time_zone.data or issuer.time_zone
+            )
             logo = form.logo.data.read() if form.logo.data else None
             organizations.update_issuer(
                 db(), details, logo=logo, remove_logo=form.remove_logo.data, actor=Actor.user(current_user), now=now()

@@ -15,6 +15,7 @@ from ..domain.audit import Actor
 from ..domain.errors import InvalidInput
 from ..domain.people.roles import ISSUER_ADMIN
 from ..domain.review import admin, admin_page, history_page, inter_rater, reports
+from ..text.dates import us_date
 from .forms import show_domain_errors
 from .sessions import role_required
 from .transaction import db, now
@@ -239,7 +240,7 @@ def holidays():
         except InvalidInput as exc:
             show_domain_errors(form, exc)
         else:
-            flash(f"{holiday.name} ({holiday.day:%d %B %Y}) is a holiday; new deadlines skip it.", "success")
+            flash(f"{holiday.name} ({us_date(holiday.day)}) is a holiday; new deadlines skip it.", "success")
             return redirect(url_for("review_admin.holidays"))
     rows = reports.holidays(db())
     return render_template("review_admin/holidays.html", rows=rows, form=form), 422 if form.errors else 200

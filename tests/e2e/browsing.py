@@ -21,6 +21,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 VIEWPORT = {"width": 1280, "height": 900}
+# The two sizes every changed page is looked at in (issue 16): a laptop and a phone.
+LAPTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
 TIMEOUT_MS = 15_000
 
 
@@ -49,6 +52,52 @@ class Album:
         path = self.next_path(label)
         page.screenshot(path=path, full_page=True)
         return path
+
+    def at_both_sizes(self, page: Page, label: str, *, strict: bool = False) -> tuple[Path, Path]:
+        """Screenshots of the page at laptop and at phone width (``label laptop``, ``label phone``), each checked
+        to fit its width: nothing may stick out sideways (a table cut off on a phone). ``strict``: not even inside
+        a sideways-scrolling ``.table-wrap``. The page's size is restored."""
+        before = page.viewport_size
+        shots = []
+        try:
+            for name, size in (("laptop", LAPTOP), ("phone", PHONE)):
+                page.set_viewport_size(size)
+                assert_fits_width(page, f"{label} at {name} width", strict=strict)
+                shots.append(self.shot(page, f"{label} {name}"))
+        finally:
+            if before:
+                page.set_viewport_size(before)
+        return shots[0], shots[1]
+
+
+def assert_fits_width(page: Page, what: str, *, strict: bool = False) -> None:
+    """Nothing on the page is wider than the window: the document does not scroll sideways, and no element's box
+    reaches past the right edge. A wide admin table may scroll inside its ``.table-wrap``, unless ``strict``."""
+    overflow = page.evaluate(
+        """(strict) => {
+            const width = document.documentElement.clientWidth;
+            const out = [];
+            const root = document.documentElement;
+            if (root.scrollWidth > width + 1) out.push(`the page is ${root.scrollWidth}px wide`);
+            for (const el of document.querySelectorAll('main *')) {
+                const wrap = el.closest('.table-wrap');
+                if (wrap) {
+                    if (strict && wrap.scrollWidth > wrap.clientWidth + 1)
+                        out.push(`a table scrolls: ${wrap.scrollWidth}px in ${wrap.clientWidth}px`);
+                    continue;
+                }
+                const box = el.getBoundingClientRect();
+                if (box.width && box.right > width + 1 && getComputedStyle(el).position !== 'fixed') {
+                    const name = `<${el.tagName.toLowerCase()} class="${el.className}">`;
+                    out.push(`${name} ends at ${Math.round(box.right)}px`);
+                    if (out.length > 5) break;
+                }
+            }
+            return [...new Set(out)];
+        }""",
+        strict,
+    )
+    assert not overflow, f"{what}: content is wider than the window: {overflow}"
 
 
 class Person:

@@ -112,10 +112,10 @@ def test_jwts_with_none_or_hmac_are_refused(verifier, alg):
 def test_expired_and_not_yet_valid(verifier):
     expired = foreign.did_key_credential(validUntil="2026-06-30T00:00:00Z")
     report = verifier.verify(expired, now=NOW)
-    assert report.status == "expired" and report.reason == "Expired on 30 June 2026."
+    assert report.status == "expired" and report.reason == "Expired on June 30, 2026."
     future = foreign.did_key_credential(validFrom="2027-01-01T00:00:00Z")
     report = verifier.verify(future, now=NOW)
-    assert report.status == "not_yet_valid" and "1 January 2027" in report.reason
+    assert report.status == "not_yet_valid" and "January 1, 2027" in report.reason
 
 
 def test_a_foreign_status_list_is_fetched_verified_and_read(verifier, server):

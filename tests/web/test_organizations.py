@@ -3,7 +3,7 @@ import io
 from PIL import Image
 from sqlalchemy import select
 
-from credentials.storage.models import Issuer, School
+from credentials.storage.models import AuditEvent, Issuer, School
 
 DISTRICT = {"name": "District", "url": "https://rusd.example.org", "email": "cred@rusd.example.org"}
 
@@ -86,6 +86,23 @@ def test_a_file_that_is_not_an_image_is_refused_with_the_rest_kept(browser, buil
     assert b'value="Renamed District"' in response.data
     session.rollback()
     assert session.scalar(select(Issuer.name)) != "Renamed District"
+
+
+def test_the_district_time_zone_sets_the_day_every_page_shows(browser, build, session, services):
+    sign_in_admin(browser, build)
+    page = browser.get("/admin/district").get_data(as_text=True)
+    assert '<option selected value="America/Chicago">Central (Chicago)</option>' in page
+    details = {"name": "Riverside USD", "url": "https://rusd.example.org", "email": "cred@rusd.example.org"}
+    assert browser.submit("/admin/district", {**details, "time_zone": "Pacific/Guam"}).status_code == 302
+    session.rollback()
+    assert session.scalar(select(Issuer.time_zone)) == "Pacific/Guam"
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "issuer.update")).all()[-1]
+    assert event.summary["time_zone"] == {"from": "America/Chicago", "to": "Pacific/Guam"}
+    # A zone the form does not list, sent anyway, is refused with a sentence and nothing is saved.
+    response = browser.submit("/admin/district", {**details, "time_zone": "Mars/Olympus_Mons"})
+    assert response.status_code == 422 and b"Choose the time zone" in response.data
+    session.rollback()
+    assert session.scalar(select(Issuer.time_zone)) == "Pacific/Guam"
 
 
 def test_bad_district_details(browser, build):

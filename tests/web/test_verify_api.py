@@ -111,7 +111,7 @@ def test_a_revoked_issuer_key_fails_with_the_reason(client, build, session, cloc
         )
     report = verify(client, data).get_json()
     assert report["status"] == "invalid"
-    assert f"Signing key {credential.key_id} was revoked on 1 September 2026: laptop stolen" in report["reason"]
+    assert f"Signing key {credential.key_id} was revoked on September 1, 2026: laptop stolen" in report["reason"]
 
 
 @pytest.mark.parametrize(

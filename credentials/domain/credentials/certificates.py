@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, undefer
 from ...pdf import PAPERS, CertificateData, render_certificate, template_version
 from ...storage.models import Issuer
 from ...storage.models.issuance import IssuedCredential
+from ...text.dates import local_day
 from ..errors import NotFound
 from .certificate_design import certificate_design, logo_png
 from .credential_view import credential_view
@@ -46,7 +47,7 @@ def certificate_pdf(session: Session, uuid: str, *, paper: str | None, cache_dir
         earner_name=view.earner_name[:150],
         title=view.title[:150],
         competency=_one_sentence(view.description),
-        awarded_on=view.awarded.date(),
+        awarded_on=local_day(view.awarded, issuer.time_zone),
         criteria=[(row.name[:80], row.level[:40]) for row in view.criteria][:12],
         issuer_name=view.issuer_name[:120],
         issuer_url=view.issuer_url,
@@ -56,11 +57,11 @@ def certificate_pdf(session: Session, uuid: str, *, paper: str | None, cache_dir
         credential_id=view.url,
         credential_json=json.dumps(view.document, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
         credit_hours=view.credit_hours,
-        valid_until=view.valid_until.date() if view.valid_until else None,
+        valid_until=local_day(view.valid_until, issuer.time_zone) if view.valid_until else None,
         issuer_logo=logo_png(issuer),
         signature_image=design.signature_image,
         revoked=view.revoked_at is not None,
-        revoked_on=view.revoked_at.date() if view.revoked_at is not None else None,
+        revoked_on=local_day(view.revoked_at, issuer.time_zone) if view.revoked_at is not None else None,
     )
     pdf = render_certificate(data, design.theme, paper)
     # Named after what was rendered: a revocation or design change since the first reads is filed under its own key.

@@ -14,9 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...storage.models.issuance import IssuedCredential
+from ...text.dates import us_date
 from ..audit import Actor, record_event
 from ..errors import Conflict, InvalidInput
 from ..outbox import queue_email
+from ..people.organizations import district_time_zone
 from .records import find_credential
 from .status_lists import SigningContext, set_status
 
@@ -44,7 +46,8 @@ def revoke_credential(
         raise InvalidInput(errors)
     credential = _locked(session, uuid)
     if credential.revoked_at is not None:
-        raise Conflict(f"This credential was already revoked on {credential.revoked_at:%d %B %Y}.")
+        revoked_on = us_date(credential.revoked_at, district_time_zone(session))
+        raise Conflict(f"This credential was already revoked on {revoked_on}.")
     credential.revoked_at, credential.revoked_category, credential.revoked_reason = now, category, reason[:2000]
     set_status(session, signing, credential.status_list_id, credential.status_index, True, now=now)
     record_event(

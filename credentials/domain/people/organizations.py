@@ -1,4 +1,4 @@
-"""The issuing district (name, URL, e-mail, logo) and its schools."""
+"""The issuing district (name, URL, e-mail, time zone, logo) and its schools."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from ...storage.models import Issuer, School, User
 from ...storage.models.organizations import DISTRICT_OFFICE, SCHOOL
+from ...text.dates import DEFAULT_TIME_ZONE, is_time_zone
 from ..audit import Actor, record_event
 from ..errors import Conflict, InvalidInput, NotFound
 from .accounts import normalize_email
@@ -31,11 +32,39 @@ class IssuerDetails:
     name: str
     url: str
     email: str
+    time_zone: str = DEFAULT_TIME_ZONE
 
 
 def get_issuer(session: Session) -> Issuer | None:
     """The district, or None before ``microcred issuer setup`` (or the demo) has run."""
     return session.scalar(select(Issuer).order_by(Issuer.id).limit(1))
+
+
+@dataclass(frozen=True)
+class DistrictBrand:
+    """What every page's header and every date need from the district: one small query per page."""
+
+    name: str
+    time_zone: str
+    has_logo: bool
+
+
+NO_DISTRICT = DistrictBrand(name="", time_zone=DEFAULT_TIME_ZONE, has_logo=False)
+
+
+def district_brand(session: Session) -> DistrictBrand:
+    """The district's name, time zone and whether it has a logo (``NO_DISTRICT`` before it is set up)."""
+    row = session.execute(
+        select(Issuer.name, Issuer.time_zone, Issuer.logo_sha256).order_by(Issuer.id).limit(1)
+    ).first()
+    if row is None:
+        return NO_DISTRICT
+    return DistrictBrand(name=row.name, time_zone=row.time_zone or DEFAULT_TIME_ZONE, has_logo=bool(row.logo_sha256))
+
+
+def district_time_zone(session: Session) -> str:
+    """The IANA zone the district's dates are shown in (the default before the district is set up)."""
+    return session.scalar(select(Issuer.time_zone).order_by(Issuer.id).limit(1)) or DEFAULT_TIME_ZONE
 
 
 def require_issuer(session: Session) -> Issuer:
@@ -45,8 +74,8 @@ def require_issuer(session: Session) -> Issuer:
     return issuer
 
 
-def clean_issuer_details(name: str, url: str, email: str) -> IssuerDetails:
-    """Validate the district's name, public web address and contact e-mail."""
+def clean_issuer_details(name: str, url: str, email: str, time_zone: str = DEFAULT_TIME_ZONE) -> IssuerDetails:
+    """Validate the district's name, public web address, contact e-mail and time zone."""
     errors: dict[str, str] = {}
     name = " ".join((name or "").split())
     if not name:
@@ -63,16 +92,21 @@ def clean_issuer_details(name: str, url: str, email: str) -> IssuerDetails:
         email = normalize_email(email)
     except InvalidInput as exc:
         errors.update(exc.errors)
+    time_zone = (time_zone or "").strip()
+    if not is_time_zone(time_zone):
+        errors["time_zone"] = "Choose the time zone the district's dates are shown in, such as America/Chicago."
     if errors:
         raise InvalidInput(errors)
-    return IssuerDetails(name=name, url=url, email=email)
+    return IssuerDetails(name=name, url=url, email=email, time_zone=time_zone)
 
 
 def set_up_issuer(session: Session, details: IssuerDetails, *, actor: Actor, now: datetime) -> Issuer:
     """Create the district and its district office (once per installation)."""
     if get_issuer(session) is not None:
         raise Conflict("The district is already set up; change it on the admin District page.")
-    issuer = Issuer(name=details.name, url=details.url, email=details.email, updated_at=now)
+    issuer = Issuer(
+        name=details.name, url=details.url, email=details.email, time_zone=details.time_zone, updated_at=now
+    )
     session.add(issuer)
     if session.scalar(select(School).where(School.kind == DISTRICT_OFFICE)) is None:
         session.add(School(name=DISTRICT_OFFICE_NAME, kind=DISTRICT_OFFICE, is_active=True, created_at=now))
@@ -83,7 +117,7 @@ def set_up_issuer(session: Session, details: IssuerDetails, *, actor: Actor, now
         action="issuer.set_up",
         subject_type="issuer",
         subject_id=issuer.id,
-        summary={"name": issuer.name, "url": issuer.url, "email": issuer.email},
+        summary={"name": issuer.name, "url": issuer.url, "email": issuer.email, "time_zone": issuer.time_zone},
         now=now,
     )
     return issuer
@@ -96,7 +130,7 @@ def update_issuer(
     issuer = require_issuer(session)
     media_type = check_logo(logo) if logo else None
     changed = {}
-    for field in ("name", "url", "email"):
+    for field in ("name", "url", "email", "time_zone"):
         old, new = getattr(issuer, field), getattr(details, field)
         if old != new:
             changed[field] = {"from": old, "to": new}

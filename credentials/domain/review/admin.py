@@ -23,6 +23,7 @@ from ...storage.models import (
 from ...storage.models.accounts import ISSUER_ADMIN, REVIEWER, TEACHER
 from ...storage.models.attempts import DRAFT, EARNED, IN_REVIEW, NOT_YET, SUBMITTED
 from ...storage.models.reviews import ACTIVE_STATUSES, ASSIGNED, REASSIGNED
+from ...text.dates import us_date
 from ..audit import Actor, record_event
 from ..catalog import microcredentials
 from ..errors import Conflict, InvalidInput, NotFound
@@ -228,7 +229,7 @@ def sweep_overdue(session: Session, *, now: datetime) -> SweepReport:
         result = _reassign(
             session,
             assignment,
-            reason=f"Overdue since {assignment.due_on:%d %B %Y}.",
+            reason=f"Overdue since {us_date(assignment.due_on)}.",
             actor=routing.ROUTER,
             now=now,
         )

@@ -25,6 +25,8 @@ class Issuer(Base):
     logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     logo_media_type: Mapped[str | None] = mapped_column(String(40))
     logo_sha256: Mapped[str | None] = mapped_column(String(64))
+    # The IANA zone the district's dates are shown in ("December 2, 2026" is the day there, not in UTC).
+    time_zone: Mapped[str] = mapped_column(String(64), default="America/Chicago", server_default="America/Chicago")
     updated_at: Mapped[datetime]
 
     def __repr__(self) -> str:
