@@ -37,15 +37,22 @@ def _load_demo_credentials() -> None:
     """The part that needs signing keys: two teachers' earned credentials (skipped, saying why, without keys)."""
     from ..domain.credentials.issuer_keys import NoSigningKey
     from ..domain.demo.credentials import load_demo_credentials
+    from ..domain.demo.journeys import load_demo_journeys
 
     svc = services()
     try:
         with in_transaction(caller_handles=(NoSigningKey,)) as (session, now):
             issued = load_demo_credentials(session, svc.evidence, svc.signing, now=now)
+            journeys = load_demo_journeys(session, svc.evidence, svc.signing, now=now)
     except NoSigningKey as exc:
         click.echo(f"Demo credentials skipped: {exc.message}")
         return
     if issued:
         click.echo(
             f"Issued {issued} demo credential(s) (María López and Aisha Okafor); see `microcred credentials list`."
+        )
+    if journeys.not_yet or journeys.in_review or journeys.drafts or journeys.from_records or journeys.revoked:
+        click.echo(
+            "Demo year: James Chen's evidence came back “not yet”, Tom Becker's is being reviewed, Priya Natarajan "
+            "has a draft, Sam O'Connor holds a credential from a district record, and one credential was revoked."
         )

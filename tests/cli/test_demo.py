@@ -9,7 +9,7 @@ from sqlalchemy import select
 from credentials import create_app
 from credentials.cli import microcred
 from credentials.domain.demo.district import DEMO_PASSWORD, PEOPLE
-from credentials.storage.models import AuditEvent, IssuedCredential, User
+from credentials.storage.models import Attempt, AuditEvent, IssuedCredential, User
 
 
 def test_demo_load_is_idempotent(run, count):
@@ -36,17 +36,31 @@ def test_demo_accounts_can_sign_in(run, browser):
     assert browser.get("/admin/audit").status_code == 200
 
 
-def test_demo_load_issues_two_real_credentials(run, services, session):
+def test_demo_load_issues_real_credentials_and_a_year_of_states(run, services, session, count):
     run("keys", "generate")  # as `make run` does, before loading the demo
     first = run("demo", "load")
     assert first.exit_code == 0, first.output
     assert "Issued 2 demo credential(s)" in first.output, first.output
     session.rollback()
-    assert sorted(c.recipient_name for c in session.scalars(select(IssuedCredential))) == [
-        "Aisha Okafor",
-        "María López",
-    ]
-    assert "Issued" not in run("demo", "load").output  # nothing more the second time
+    credentials = {c.recipient_name: c for c in session.scalars(select(IssuedCredential))}
+    assert sorted(credentials) == ["Aisha Okafor", "Dana Whitfield", "María López", "Sam O'Connor"]
+    assert credentials["Aisha Okafor"].source == credentials["María López"].source == "review"
+    assert credentials["Sam O'Connor"].source == "admin" and credentials["Sam O'Connor"].revoked_at is None
+    assert credentials["Dana Whitfield"].revoked_at is not None  # a revoked credential to look at
+    statuses = dict(
+        session.execute(select(User.email, Attempt.status).join(Attempt, Attempt.teacher_id == User.id)).all()
+    )
+    assert statuses == {
+        "maria.lopez@riverside.example.org": "earned",
+        "aisha.okafor@riverside.example.org": "earned",
+        "james.chen@riverside.example.org": "not_yet",  # with feedback to resubmit against
+        "tom.becker@riverside.example.org": "in_review",  # a reviewer has a draft under way
+        "priya.natarajan@riverside.example.org": "draft",
+    }
+    events = count(AuditEvent)
+    again = run("demo", "load").output
+    assert "Issued" not in again and "Demo year" not in again  # nothing more the second time
+    assert count(AuditEvent) == events
 
 
 def test_demo_load_refuses_to_run_in_production(settings, clock, database):

@@ -35,7 +35,7 @@ def load_demo_credentials(session: Session, store: EvidenceStore, signing: Signi
         teacher = session.scalar(select(User).where(User.email == email))
         if teacher is None or _has_credential(session, teacher):
             continue
-        attempt = _submitted_attempt(session, store, teacher, slug, now=now)
+        attempt = submitted_attempt(session, store, teacher, slug, now=now)
         for assignment in session.scalars(
             select(Assignment).where(Assignment.attempt_id == attempt.id, Assignment.status == ASSIGNED)
         ).all():
@@ -52,7 +52,7 @@ def _has_credential(session: Session, teacher: User) -> bool:
     return session.scalar(select(IssuedCredential.id).where(IssuedCredential.recipient_id == teacher.id)) is not None
 
 
-def _submitted_attempt(session: Session, store: EvidenceStore, teacher: User, slug: str, *, now: datetime) -> Attempt:
+def submitted_attempt(session: Session, store: EvidenceStore, teacher: User, slug: str, *, now: datetime) -> Attempt:
     attempt = session.scalar(
         select(Attempt).where(Attempt.teacher_id == teacher.id).order_by(Attempt.id.desc()).limit(1)
     )
