@@ -149,10 +149,11 @@ def reset_peak(pid: int) -> bool:
 
 
 @contextmanager
-def served(workdir: Path) -> Iterator[Server]:
-    """Migrate and load the demo district into ``workdir``, then serve it with one gunicorn worker."""
+def served(workdir: Path, *, signing_keys: bool = False) -> Iterator[Server]:
+    """Migrate and load the demo district into ``workdir`` (with signing keys and so the demo's credentials, if
+    ``signing_keys``), then serve it with one gunicorn worker."""
     environ = environ_for(workdir)
-    for command in (["db", "upgrade"], ["demo", "load"]):
+    for command in (["db", "upgrade"], *([["keys", "generate"]] if signing_keys else []), ["demo", "load"]):
         result = subprocess.run(
             [BIN / "microcred", *command], cwd=PROJECT_ROOT, env=environ, capture_output=True, text=True, check=False
         )
