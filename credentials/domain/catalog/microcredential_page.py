@@ -209,7 +209,7 @@ def rubric_table(doc: dict) -> RubricTable:
 
 
 def _decision_rule(rule: dict, top: float) -> str:
-    every = "every criterion reaches its required level (marked in the table)"
+    every = "every criterion reaches its required level (marked “Required level”)"
     if rule["kind"] == "every_criterion_or_points":
         return (
             f"A submission earns the micro-credential when {every}, or when its points add up to at least "
