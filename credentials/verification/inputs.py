@@ -20,8 +20,14 @@ MAX_INPUT_BYTES = 10 * 1024 * 1024
 PDF_SIGNATURE = b"%PDF-"
 UTF8_BOM = b"\xef\xbb\xbf"
 
-JSON_FORMAT = "credential JSON with an embedded proof"
-JWT_FORMAT = "VC-JWT"
+# How the credential was presented, in words for the people reading the report (and the API's "format").
+JSON_FORMAT = "a signed credential file (JSON)"
+JWT_FORMAT = "a signed credential token (VC-JWT)"
+PNG_BADGE = "a badge image (PNG)"
+SVG_BADGE = "a badge image (SVG)"
+CERTIFICATE_PDF = "a certificate PDF"
+# What the image-reading code says when an image simply holds no credential, and the plain sentence people get.
+NO_CREDENTIAL_INSIDE = "has no baked credential"
 
 
 class InputError(ValueError):
@@ -65,25 +71,27 @@ def read_input(data: bytes | str | dict, *, extract_pdf: PdfExtractor | None = N
     if isinstance(data, str):
         data = data.encode("utf-8")
     if not isinstance(data, bytes | bytearray):
-        raise InputError("Send a credential: JSON, a VC-JWT, a baked PNG or SVG badge, or a certificate PDF.")
+        raise InputError(
+            "Send a credential: a badge image (PNG or SVG), a certificate PDF, or the credential file (JSON or VC-JWT)."
+        )
     if len(data) > MAX_INPUT_BYTES:
         raise InputError(f"The input is larger than the {MAX_INPUT_BYTES // (1024 * 1024)} MB accepted.", 413)
     data = bytes(data)
     if data.startswith(PNG_SIGNATURE):
-        return _from_text(_unbaked(unbake_png, data, "PNG"), "baked PNG badge")
+        return _from_text(_unbaked(unbake_png, data, "PNG"), PNG_BADGE)
     if data.startswith(PDF_SIGNATURE):
-        return _from_text(_from_pdf(data, extract_pdf), "certificate PDF")
+        return _from_text(_from_pdf(data, extract_pdf), CERTIFICATE_PDF)
     head = data[:4096].lstrip(UTF8_BOM + b" \t\r\n")
     if head.startswith(b"<"):
         if b"<svg" not in data[: 64 * 1024]:
             raise InputError("The file looks like XML or HTML but is not an SVG image.", 415)
-        return _from_text(_unbaked(unbake_svg, data, "SVG"), "baked SVG badge")
+        return _from_text(_unbaked(unbake_svg, data, "SVG"), SVG_BADGE)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(
-            "The input is not text, and not a PNG, SVG or PDF file: send credential JSON, a VC-JWT, a baked badge "
-            "or a certificate PDF.",
+            "The file is not a badge image (PNG or SVG), a certificate PDF or a credential file (JSON or VC-JWT): "
+            "upload one of those, or paste the credential.",
             415,
         ) from None
     return _from_text(text, "")
@@ -94,13 +102,13 @@ def _from_text(text: str, container: str) -> Presented:
     if not text:
         raise InputError("The input is empty: paste or upload a credential.")
     if text.startswith(("{", "[")):
-        label = f"{container} (credential JSON)" if container else JSON_FORMAT
+        label = f"the credential inside {container}" if container else JSON_FORMAT
         return Presented(label, _parse_json(text))
     if is_compact_jws(text):
-        label = f"{container} (VC-JWT)" if container else JWT_FORMAT
+        label = f"the credential inside {container}, as a VC-JWT" if container else JWT_FORMAT
         return Presented(label, _jwt_credential(text), token=text)
     if container:
-        raise InputError(f"The {container} holds something that is neither credential JSON nor a VC-JWT.", 422)
+        raise InputError(f"What is inside {container} is not a credential (neither JSON nor a VC-JWT).", 422)
     raise InputError(
         "The input is neither JSON nor a VC-JWT (three base64url parts separated by dots). "
         "Paste the credential JSON or the token, or upload the badge image or certificate."
@@ -141,13 +149,30 @@ def _unbaked(unbake, data: bytes, kind: str) -> str:
     try:
         return unbake(data)
     except BakingError as exc:
-        raise InputError(f"No credential could be read from the {kind} image: {exc}", 422) from None
+        if NO_CREDENTIAL_INSIDE in str(exc):
+            raise InputError(
+                f"This {kind} image has no credential inside it. Upload the badge image downloaded from the "
+                "credential's page, or its certificate PDF, or paste the credential.",
+                422,
+            ) from None
+        raise InputError(f"No credential could be read from the {kind} image: {_plain_words(str(exc))}.", 422) from None
+
+
+def _plain_words(problem: str) -> str:
+    """The image reader's message without the file format's own terms (chunk names), for people."""
+    for term, words in (
+        ("openbadgecredential iTXt chunk", "credential inside the image"),
+        ("openbadgecredential chunk", "credential inside the image"),
+        ("openbadges:credential element", "credential inside the image"),
+    ):
+        problem = problem.replace(term, words)
+    return problem
 
 
 def _from_pdf(data: bytes, extract_pdf: PdfExtractor | None) -> str:
     if extract_pdf is None:
         raise InputError(
-            "Certificate PDFs are not read here: send the credential JSON, a VC-JWT or a baked badge image.", 415
+            "Certificate PDFs are not read here: send the credential file (JSON or VC-JWT) or the badge image.", 415
         )
     extracted = extract_pdf(data)
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 PASSED, FAILED, WARNING, SKIPPED = "passed", "failed", "warning", "skipped"
 
@@ -62,6 +63,11 @@ class CredentialSummary:
     valid_from: str | None = None
     valid_until: str | None = None
     results: tuple[tuple[str, str], ...] = ()
+    # For the page only (the API reports the strings above): the dates read, the credit hours and the badge image.
+    awarded_at: datetime | None = None
+    valid_until_at: datetime | None = None
+    credit_hours: float | None = None
+    image_url: str | None = None  # an http(s) or data: URL as the credential gives it; pages decide what to show
 
     def as_dict(self) -> dict:
         """The summary as the API reports it."""

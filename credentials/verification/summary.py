@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import math
+
+from .document_checks import parse_moment
 from .proofs import issuer_of
 from .report import CredentialSummary
 
 MAX_TEXT = 500
 MAX_RESULTS = 50
+# A badge image given inline (a data: URL) is shown only up to this length; an address up to MAX_TEXT.
+MAX_IMAGE_DATA = 512 * 1024
+IMAGE_DATA_PREFIXES = tuple(
+    f"data:image/{kind}" for kind in ("png;", "png,", "jpeg;", "jpeg,", "gif;", "gif,", "webp;", "webp,", "svg+xml")
+)
 
 
 def summarize(document: dict) -> CredentialSummary:
@@ -28,7 +36,30 @@ def summarize(document: dict) -> CredentialSummary:
         valid_from=_text(document.get("validFrom", document.get("issuanceDate"))),
         valid_until=_text(document.get("validUntil", document.get("expirationDate"))),
         results=_results(subject, achievement),
+        awarded_at=parse_moment(document.get("awardedDate"))
+        or parse_moment(document.get("validFrom", document.get("issuanceDate"))),
+        valid_until_at=parse_moment(document.get("validUntil", document.get("expirationDate"))),
+        credit_hours=_hours(subject.get("creditsEarned", achievement.get("creditsAvailable"))),
+        image_url=_image(achievement.get("image")),
     )
+
+
+def _hours(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) and 0 < value < 1_000_000 else None
+
+
+def _image(value: object) -> str | None:
+    """The badge image's address: an http(s) URL or an inline image (data: URL); None for anything else."""
+    url = value.get("id") if isinstance(value, dict) else value
+    if not isinstance(url, str):
+        return None
+    if url.startswith(("https://", "http://")) and len(url) <= MAX_TEXT:
+        return url
+    if url.startswith(IMAGE_DATA_PREFIXES) and len(url) <= MAX_IMAGE_DATA:
+        return url
+    return None
 
 
 def _object(value: object) -> dict:

@@ -8,7 +8,6 @@ from flask_login import current_user
 from ..domain.catalog.definitions import GRADE_BANDS
 from ..domain.catalog.search_page import CREDIT_BANDS, CatalogQuery, catalog_page_for, public_badge, search_catalog
 from ..domain.people.roles import TEACHER
-from ..domain.portfolio import attempt_page as portfolio
 from .forms import page_number
 from .transaction import db
 
@@ -30,16 +29,14 @@ def list_microcredentials():
         credits=raw["credits"] if raw["credits"] in {band.key for band in CREDIT_BANDS} else "",
         page=page_number(),
     )
-    result = search_catalog(db(), query)
+    result = search_catalog(db(), query, teacher_id=_teacher_id())
     return render_template("catalog/list.html", result=result, query=query, args=_search_args(query))
 
 
 @bp.get("/microcredentials/<slug>")
 def show_microcredential(slug: str):
-    page = catalog_page_for(db(), slug, _version_asked())
-    teacher = current_user.is_authenticated and TEACHER in current_user.roles
-    mine = portfolio.open_attempt_id(db(), current_user, slug) if teacher else None
-    return render_template("catalog/detail.html", page=page, open_attempt_id=mine)
+    page = catalog_page_for(db(), slug, _version_asked(), teacher_id=_teacher_id())
+    return render_template("catalog/detail.html", page=page, is_teacher=_teacher_id() is not None)
 
 
 @bp.get("/microcredentials/<slug>/badge")
@@ -51,6 +48,13 @@ def badge(slug: str):
     response.headers["Cache-Control"] = "public, max-age=3600"
     response.set_etag(image.etag)
     return response.make_conditional(request)
+
+
+def _teacher_id() -> int | None:
+    """The signed-in teacher's id, for the pages to say where they stand; None for anyone else."""
+    if current_user.is_authenticated and TEACHER in current_user.roles:
+        return current_user.id
+    return None
 
 
 def _search_args(query: CatalogQuery) -> dict[str, str]:

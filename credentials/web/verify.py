@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, jsonify, render_template, request
 from markupsafe import Markup, escape
 
-from ..domain.credentials.verification import verify_credential
+from ..domain.credentials.verification import verification_page, verify_credential
 from ..verification import MAX_INPUT_BYTES, InputError, VerifierBusy
 from ..verification.openapi import openapi_document
 from .errors import error_response
@@ -97,7 +97,9 @@ def verify_page():
 def verify_page_post():
     upload = request.files.get("file")
     data = upload.read(MAX_INPUT_BYTES + 1) if upload and upload.filename else request.form.get("credential", "")
-    return render_template("verify/report.html", report=_verify(data))
+    svc = services()
+    page = verification_page(db(), svc.verifier, data, public_url=svc.settings.public_url, now=now())
+    return render_template("verify/report.html", page=page, report=page.report)
 
 
 @bp.post("/api/v1/verify")

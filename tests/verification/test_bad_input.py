@@ -122,7 +122,7 @@ def test_a_pdf_is_read_only_with_an_extractor(verifier):
         verifier.verify(b"%PDF-1.7 a certificate", now=NOW)
     assert raised.value.status == 415
     report = verifier.verify(b"%PDF-1.7", now=NOW, extract_pdf=lambda pdf: json.dumps(credential).encode())
-    assert report.verified and report.format == "certificate PDF (credential JSON)"
+    assert report.verified and report.format == "the credential inside a certificate PDF"
     with pytest.raises(InputError, match="not UTF-8") as raised:
         verifier.verify(b"%PDF-1.7", now=NOW, extract_pdf=lambda pdf: b"\xff")
     assert raised.value.status == 422

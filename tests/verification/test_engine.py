@@ -87,7 +87,7 @@ def test_vc_jwts_with_es256_and_rs256_verify(verifier, server):
     did = foreign.did_key(p256)
     token = foreign.jwt_credential(p256, f"{did}#{did.split(':')[-1]}", did)
     report = verifier.verify(token, now=NOW)
-    assert report.status == "verified" and report.format == "VC-JWT", report.as_dict()
+    assert report.status == "verified" and report.format == "a signed credential token (VC-JWT)", report.as_dict()
     assert "ES256" in report.checks[2].message
 
     rsa_key = foreign.rsa_key()

@@ -44,7 +44,7 @@ COMPLETE = {"answer-context": "Twenty-six fourth graders.", "answer-reflection":
 def test_teacher_starts_saves_and_sees_the_draft_on_the_dashboard(teacher, slug):
     assert b"Start this micro-credential" in teacher.get(f"/microcredentials/{slug}").data
     url = start(teacher, slug)
-    assert b"Continue your attempt" in teacher.get(f"/microcredentials/{slug}").data
+    assert b"Continue your evidence" in teacher.get(f"/microcredentials/{slug}").data
     assert b"My micro-credentials" in teacher.get("/").data
     response = post(teacher, url, {"answer-context": "My class of twenty-six.", "action": "save"})
     assert response.status_code == 302

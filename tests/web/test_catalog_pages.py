@@ -241,7 +241,7 @@ def test_the_full_rubric_is_a_table(client, services):
     text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
     assert (
         "Decision rule: A submission earns the micro-credential when every criterion reaches its required "
-        "level (marked in the table), or when its points add up to at least 5 of the 6 available." in text
+        "level (marked “Required level”), or when its points add up to at least 5 of the 6 available." in text
     )
 
 

@@ -69,11 +69,11 @@ def test_the_certificate_itself_verifies_on_the_api_and_the_verify_page(browser,
     pdf = client.get(f"/c/{credential.uuid}.pdf").data
     report = client.post("/api/v1/verify", data=pdf, content_type="application/pdf").get_json()
     assert report["verified"] and report["status"] == "verified", report
-    assert report["format"].startswith("certificate PDF")
+    assert report["format"] == "the credential inside a certificate PDF"
     page = client.get("/verify").get_data(as_text=True)
     body, content_type = encode_multipart([("csrf_token", csrf_from(page))], [("file", "certificate.pdf", pdf)])
     html = client.post("/verify", data=body, content_type=content_type).get_data(as_text=True)
-    assert "Verified" in html and "certificate PDF" in html
+    assert "Verified" in html and "The credential inside a certificate PDF" in html
 
 
 def test_a_certificate_with_a_tampered_attachment_fails(client, build):

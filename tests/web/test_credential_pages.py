@@ -127,7 +127,7 @@ def test_the_page_says_verified_first_with_the_checks_qr_code_and_card(client, b
     verdict = _verdict(client, credential)
     assert "Verified" in verdict and "<details" in verdict
     assert "eddsa-rdfc-2022" in verdict and f"Issuer key {credential.key_id} is active." in verdict
-    assert "Validity window" in verdict and "Status list" in verdict and "Schema" in verdict
+    assert "Dates of validity" in verdict and "Revoked or suspended" in verdict and "Open Badges format" in verdict
     assert 'src="data:image/svg+xml' in html and "QR code that opens this credential" in html
     for suffix in (".json", ".jwt", ".jwt?alg=RS256", ".png", ".svg", ".pdf"):
         assert f'href="/c/{credential.uuid}{suffix}"' in html

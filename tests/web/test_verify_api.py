@@ -51,7 +51,7 @@ def test_a_multipart_upload_and_the_report_schema(client, build):
     credential = build.credential()
     body, content_type = encode_multipart([], [("file", "badge.png", client.get(f"/c/{credential.uuid}.png").data)])
     report = verify(client, body, content_type).get_json()
-    assert report["status"] == "verified" and report["format"] == "baked PNG badge (credential JSON)"
+    assert report["status"] == "verified" and report["format"] == "the credential inside a badge image (PNG)"
     Draft201909Validator(load_schema(VERIFICATION_REPORT)).validate(report)
     body, content_type = encode_multipart(
         [("credential", client.get(f"/c/{credential.uuid}.jwt").get_data(as_text=True))], []

@@ -22,6 +22,25 @@ class VersionRef:
     retired_at: datetime | None
 
 
+EARNED_STANDING = "earned"
+IN_PROGRESS = "in_progress"
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a teacher stands with a micro-credential: earned (with the page of the credential once it is issued) or
+    in progress (with the open attempt)."""
+
+    state: str
+    attempt_id: int | None = None
+    credential_uuid: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The words of the badge the catalog shows."""
+        return "Earned" if self.state == EARNED_STANDING else "In progress"
+
+
 @dataclass(frozen=True)
 class TemplatePrompt:
     """One prompt of the submission template, with its kind and limits in words."""
@@ -99,6 +118,7 @@ class MicroCredentialPage:
     history: tuple[VersionRef, ...]
     replaced_by: VersionRef | None  # the next public version, when this one was replaced
     current: VersionRef | None  # the version offered for new attempts, if any
+    mine: Standing | None = None  # the signed-in teacher's standing with it, when asked for
 
     @property
     def title(self) -> str:
@@ -189,7 +209,7 @@ def rubric_table(doc: dict) -> RubricTable:
 
 
 def _decision_rule(rule: dict, top: float) -> str:
-    every = "every criterion reaches its required level (marked in the table)"
+    every = "every criterion reaches its required level (marked “Required level”)"
     if rule["kind"] == "every_criterion_or_points":
         return (
             f"A submission earns the micro-credential when {every}, or when its points add up to at least "

@@ -1,21 +1,33 @@
 """The public catalog: search published micro-credentials, find the public version of one, and its badge image.
 
 Drafts are never public. A search runs the same four statements whatever the size of the catalog: the count, the
-page, the facets of the page's items, and the filter options.
+page, the facets of the page's items, and the filter options; for a signed-in teacher two more say where they stand
+with each micro-credential on the page (their attempts and their credentials).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from ...storage.models import CatalogFacet, MicroCredential, MicroCredentialVersion
+from ...storage.models import Attempt, CatalogFacet, MicroCredential, MicroCredentialVersion
 from ...storage.models.catalog import DRAFT, PUBLISHED
+from ...storage.models.issuance import IssuedCredential
 from ..errors import NotFound
-from .microcredential_page import MicroCredentialPage, VersionRef, describe_version, grade_band_order
+from ..portfolio.statuses import EARNED, OPEN_STATUSES
+from .microcredential_page import (
+    EARNED_STANDING,
+    IN_PROGRESS,
+    MicroCredentialPage,
+    Standing,
+    VersionRef,
+    describe_version,
+    grade_band_order,
+)
 from .microcredentials import BadgeFile, badge_file
 
 MAX_QUERY_LENGTH = 200
@@ -84,6 +96,7 @@ class CatalogItem:
     tags: tuple[str, ...]
     subjects: tuple[str, ...]
     grade_bands: tuple[str, ...]
+    mine: Standing | None = None  # the signed-in teacher's standing with it
 
 
 @dataclass(frozen=True)
@@ -121,8 +134,9 @@ class CatalogPage:
         return max(1, -(-self.total // self.per_page))
 
 
-def search_catalog(session: Session, query: CatalogQuery) -> CatalogPage:
-    """One page of published micro-credentials matching ``query``, by title, in at most four statements."""
+def search_catalog(session: Session, query: CatalogQuery, teacher_id: int | None = None) -> CatalogPage:
+    """One page of published micro-credentials matching ``query``, by title, in at most four statements (six when
+    ``teacher_id`` asks where that teacher stands with each)."""
     v = MicroCredentialVersion
     per_page = min(max(1, query.per_page), 100)
     conditions = [*_version_conditions(query), *(_has_facet(kind, value) for kind, value in query.facets)]
@@ -130,7 +144,17 @@ def search_catalog(session: Session, query: CatalogQuery) -> CatalogPage:
     pages = max(1, -(-total // per_page))
     page = min(max(1, query.page), pages)
     rows = session.execute(
-        select(v.id, MicroCredential.slug, v.title, v.summary, v.credit_hours, v.number, v.published_at, v.image_sha256)
+        select(
+            v.id,
+            v.microcredential_id,
+            MicroCredential.slug,
+            v.title,
+            v.summary,
+            v.credit_hours,
+            v.number,
+            v.published_at,
+            v.image_sha256,
+        )
         .join(MicroCredential, MicroCredential.id == v.microcredential_id)
         .where(*conditions)
         .order_by(v.title, MicroCredential.slug)
@@ -145,6 +169,7 @@ def search_catalog(session: Session, query: CatalogQuery) -> CatalogPage:
             .order_by(CatalogFacet.value)
         ):
             facets.setdefault((version_id, kind), []).append(value)
+    standings = teacher_standings(session, teacher_id, [row.microcredential_id for row in rows]) if teacher_id else {}
     items = [
         CatalogItem(
             slug=row.slug,
@@ -157,6 +182,7 @@ def search_catalog(session: Session, query: CatalogQuery) -> CatalogPage:
             tags=tuple(facets.get((row.id, "tag"), ())),
             subjects=tuple(facets.get((row.id, "subject"), ())),
             grade_bands=tuple(sorted(facets.get((row.id, "grade_band"), ()), key=grade_band_order)),
+            mine=standings.get(row.microcredential_id),
         )
         for row in rows
     ]
@@ -208,12 +234,54 @@ def _filter_options(session: Session, query: CatalogQuery) -> FilterOptions:
     )
 
 
-def catalog_page_for(session: Session, slug: str, version: int | None = None) -> MicroCredentialPage:
-    """The public page of a micro-credential: its current version, or version ``version``; never a draft."""
+def catalog_page_for(
+    session: Session, slug: str, version: int | None = None, teacher_id: int | None = None
+) -> MicroCredentialPage:
+    """The public page of a micro-credential: its current version, or version ``version``; never a draft. With
+    ``teacher_id``, the page also says where that teacher stands with it."""
     history = _public_history(session, slug)
     chosen = _choose(history, slug, version)
     row = session.get(MicroCredentialVersion, chosen[0])
-    return describe_version(row, [ref for _, ref in history])
+    page = describe_version(row, [ref for _, ref in history])
+    if teacher_id is None:
+        return page
+    mine = teacher_standings(session, teacher_id, [row.microcredential_id]).get(row.microcredential_id)
+    return dataclasses.replace(page, mine=mine)
+
+
+def teacher_standings(session: Session, teacher_id: int, microcredential_ids: list[int]) -> dict[int, Standing]:
+    """Where the teacher stands with each of these micro-credentials (by id), in two statements whatever their number:
+    in progress with an open attempt; otherwise earned when they hold a credential that is not revoked or their latest
+    attempt was earned (its credential may still be on its way). Micro-credentials they have not begun are left out."""
+    if not microcredential_ids:
+        return {}
+    latest: dict[int, tuple[int, str]] = {}
+    for attempt_id, microcredential_id, status in session.execute(
+        select(Attempt.id, Attempt.microcredential_id, Attempt.status)
+        .where(Attempt.teacher_id == teacher_id, Attempt.microcredential_id.in_(microcredential_ids))
+        .order_by(Attempt.number)
+    ):
+        latest[microcredential_id] = (attempt_id, status)
+    held: dict[int, str] = {}
+    for uuid, microcredential_id in session.execute(
+        select(IssuedCredential.uuid, MicroCredentialVersion.microcredential_id)
+        .join(MicroCredentialVersion, MicroCredentialVersion.id == IssuedCredential.version_id)
+        .where(
+            IssuedCredential.recipient_id == teacher_id,
+            IssuedCredential.revoked_at.is_(None),
+            MicroCredentialVersion.microcredential_id.in_(microcredential_ids),
+        )
+        .order_by(IssuedCredential.awarded_at, IssuedCredential.id)
+    ):
+        held[microcredential_id] = uuid  # the newest wins
+    standings = {}
+    for microcredential_id in microcredential_ids:
+        attempt_id, status = latest.get(microcredential_id, (None, None))
+        if status in OPEN_STATUSES:
+            standings[microcredential_id] = Standing(IN_PROGRESS, attempt_id=attempt_id)
+        elif microcredential_id in held or status == EARNED:
+            standings[microcredential_id] = Standing(EARNED_STANDING, credential_uuid=held.get(microcredential_id))
+    return standings
 
 
 def public_badge(session: Session, slug: str, version: int | None = None) -> BadgeFile:

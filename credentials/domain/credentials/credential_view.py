@@ -9,8 +9,11 @@ from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
 
-from ...storage.models.issuance import IssuedCredential
+from ...storage.models.issuance import SOURCE_ADMIN, SOURCE_CSV, IssuedCredential
 from .records import find_credential
+
+# Issued by an admin from an older record rather than earned through review: the document carries no scores.
+RECORD_SOURCES = frozenset({SOURCE_ADMIN, SOURCE_CSV})
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,7 @@ class CriterionRow:
     level_description: str
     required_level: str
     points: str
+    reached: bool = True
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,17 @@ class CredentialView:
     suspended_at: datetime | None
     recipient_id: int | None
     document: dict
+    source: str = ""
+
+    @property
+    def scored(self) -> bool:
+        """True when reviewers scored the rubric (the document names a level reached for some criterion)."""
+        return any(row.reached for row in self.criteria)
+
+    @property
+    def from_record(self) -> bool:
+        """True for a credential an admin issued from a district record (one at a time or from a CSV file)."""
+        return self.source in RECORD_SOURCES
 
     @property
     def linkedin_url(self) -> str:
@@ -115,6 +130,7 @@ def view_of(credential: IssuedCredential) -> CredentialView:
         suspended_at=credential.suspended_at,
         recipient_id=credential.recipient_id,
         document=doc,
+        source=credential.source,
     )
 
 
@@ -135,6 +151,7 @@ def criterion_rows(doc: dict) -> tuple[CriterionRow, ...]:
                 level_description=reached.get("description", ""),
                 required_level=required.get("name", ""),
                 points=reached.get("points", ""),
+                reached=bool(reached),
             )
         )
     return tuple(rows)

@@ -76,10 +76,11 @@ def attempt_evidence(attempt: Attempt, evidence_url: str | None) -> tuple[Eviden
     evidence = []
     for part in doc["template"]["parts"]:
         scored = [c["name"] for c in doc["rubric"]["criteria"] if c["part"] == part["key"]]
+        # Markdown (an Evidence narrative is MarkdownText in OB 3.0): one line per thing submitted, read as a list.
         items = [_prompt_summary(prompt, artifacts_by_prompt) for prompt in part["prompts"]]
-        narrative = f"{_join(items)}."
+        narrative = "\n".join(f"- {item}" for item in items)
         if scored:
-            narrative += f" Scored by trained reviewers against: {_join(scored)}."
+            narrative += f"\n\nScored by trained reviewers against: {_join(scored)}."
         evidence.append(EvidenceFacts(name=part["title"], narrative=narrative))
     if attempt.share_reflection:
         answers = {answer.prompt_key: answer.text for answer in attempt.answers if answer.text}
@@ -113,8 +114,8 @@ def _prompt_summary(prompt: dict, artifacts_by_prompt: dict[str, int]) -> str:
 
 
 def _join(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
+    if len(items) <= 2:
+        return " and ".join(items)
     return "; ".join(items[:-1]) + "; and " + items[-1]
 
 

@@ -4,6 +4,7 @@ database (no network, and suspension, which only our records carry, is reported)
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -92,3 +93,38 @@ def verify_credential(
     ``InputError`` if it holds none."""
     local = OurIssuer(session, public_url)
     return verifier.verify(data, now=now, local=local, extract_pdf=credential_in_certificate)
+
+
+@dataclass(frozen=True)
+class VerificationPage:
+    """The ``/verify`` result: the report, plus what the page may show of our own site.
+
+    ``badge_src`` is the badge image to show: an address on this site (as a path, so the page's Content-Security-Policy
+    lets it load whatever host name the page was reached by) or an inline data: image; None for an image elsewhere,
+    which the page does not fetch. ``ours`` says the credential id is the address of a credential page of this site.
+    """
+
+    report: VerificationReport
+    badge_src: str | None
+    ours: bool
+
+
+def verification_page(
+    session: Session, verifier: Verifier, data: bytes | str | dict, *, public_url: str, now: datetime
+) -> VerificationPage:
+    """The report on ``data`` (see ``verify_credential``) with the badge image and credential link the page shows."""
+    report = verify_credential(session, verifier, data, public_url=public_url, now=now)
+    site = public_url.rstrip("/")
+    credential_id = report.credential.id or ""
+    return VerificationPage(
+        report, _badge_src(report.credential.image_url, site), credential_id.startswith(f"{site}/c/")
+    )
+
+
+def _badge_src(image_url: str | None, site: str) -> str | None:
+    if not image_url:
+        return None
+    if image_url.startswith("data:"):
+        return image_url
+    path = _suffix(image_url, site)
+    return path if path and path.startswith("/") and not path.startswith("//") else None
