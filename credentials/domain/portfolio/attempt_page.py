@@ -327,7 +327,7 @@ def attempt_page(session: Session, attempt: Attempt) -> AttemptPage:
         previous=previous,
         earlier=earlier,
         status_label=STATUS_LABELS[attempt.status],
-        last_saved=attempt.updated_at if attempt.updated_at and attempt.updated_at > attempt.created_at else None,
+        last_saved=attempt.updated_at if attempt.revision > 1 else None,  # every save moves the revision
     )
 
 

@@ -325,8 +325,9 @@ def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):g} MB"
 
 
-def short_label(text: str, limit: int = 160) -> str:
-    """A prompt as a list names it: whole when it is short, otherwise cut after a whole word (never mid-word)."""
+def short_label(text: str, limit: int = 300) -> str:
+    """A prompt as a list names it: whole unless it is very long, then cut after a whole word (never mid-word); the
+    list links to the field, where the whole prompt is."""
     text = " ".join(text.split())
     if len(text) <= limit:
         return text
