@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -23,6 +25,7 @@ from .sessions import authenticate, role_required, start_session
 from .transaction import db, now, services
 
 bp = Blueprint("attempts", __name__)
+PROMPT_KEY = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 
 # What a save after signing in again keeps: the typed answers and links only (files cannot cross an expired sign-in).
 TYPED_ONLY = {"uploads": [], "remove": None, "submit": False, "attested": False, "note": "", "expected_revision": None}
@@ -129,8 +132,10 @@ def _saved(attempt, outcome: portfolio.DraftOutcome):
     flash(
         "Draft saved." + (f" Added {', '.join(outcome.report.uploaded)}." if outcome.report.uploaded else ""), "success"
     )
-    # Back to where the teacher was working, not the top of a long page.
-    anchor = f"prompt-{outcome.section}" if outcome.section else None
+    # Back to where the teacher was working, not the top of a long page (autosave.js names the field last used, for
+    # a save whose text the script had already kept).
+    section = outcome.section or _prompt_key(request.form.get("return_to", ""))
+    anchor = f"prompt-{section}" if section else None
     return redirect(url_for("attempts.show", attempt_id=attempt.id, _anchor=anchor))
 
 
@@ -159,6 +164,11 @@ def autosave(attempt_id: int):
         saved_at=dates.us_time(saved.saved_at, zone),
         saved_on=dates.us_date_time(saved.saved_at, zone),
     )
+
+
+def _prompt_key(value: str) -> str | None:
+    """A prompt key as the page sent it, or None for anything that could not be one."""
+    return value if PROMPT_KEY.fullmatch(value) else None
 
 
 def _removed_file(action: str) -> int | None:

@@ -78,9 +78,21 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 
+  // Remember the prompt last worked on, so a save whose text was already kept still returns there.
+  let lastPrompt = "";
+  form.addEventListener("focusin", (event) => {
+    const prompt = event.target.closest && event.target.closest(".prompt[id^='prompt-']");
+    if (prompt) lastPrompt = prompt.id.slice("prompt-".length);
+  });
+  const returnTo = document.createElement("input");
+  returnTo.type = "hidden";
+  returnTo.name = "return_to";
+  form.appendChild(returnTo);
+
   // A normal save or submit carries the text itself; if a background save is still under way, wait for its new
   // revision first, so the two do not look like a change from another tab.
   form.addEventListener("submit", (event) => {
+    returnTo.value = lastPrompt;
     if (timer) {
       window.clearTimeout(timer);
       timer = null;

@@ -161,6 +161,11 @@ def test_a_save_returns_to_the_section_saved(teacher, slug, session):
     assert response.headers["Location"] == f"{url}#prompt-tickets"  # the button used wins over the text edited
     response = post(teacher, url, {**COMPLETE, "answer-context": "Edited too.", "action": "save"})
     assert response.headers["Location"] == url  # nothing changed: the top, with its message
+    # Text autosave.js already kept: the script names the prompt last worked on; anything else is ignored.
+    response = post(teacher, url, {**COMPLETE, "answer-context": "Edited too.", "return_to": "reflection"})
+    assert response.headers["Location"] == f"{url}#prompt-reflection"
+    response = post(teacher, url, {**COMPLETE, "answer-context": "Edited too.", "return_to": '"><script>'})
+    assert response.headers["Location"] == url
 
 
 def autosave(teacher, url, texts, *, revision=None, state=None):
