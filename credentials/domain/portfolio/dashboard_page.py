@@ -171,7 +171,6 @@ def teacher_dashboard(session: Session, teacher: User, *, now: datetime) -> Teac
     """Attempts (two queries) and issued credentials (one query) for the teacher's dashboard."""
     held = held_credentials(session, teacher, now=now)
     revoked = {c.attempt_id: c.revoked_at for c, _row in held if c.attempt_id is not None and c.revoked_at}
-    return TeacherDashboard(
-        dashboard(session, teacher, revoked=revoked),
-        [EarnedCredential(row, credential.revoked_at) for credential, row in held],
-    )
+    earned = [EarnedCredential(row, credential.revoked_at) for credential, row in held]
+    # Revoked ones last: what can still be shared comes first.
+    return TeacherDashboard(dashboard(session, teacher, revoked=revoked), sorted(earned, key=lambda c: c.revoked))
