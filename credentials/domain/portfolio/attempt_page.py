@@ -17,7 +17,8 @@ from ...storage.models.issuance import IssuedCredential
 from ..errors import Conflict, InvalidInput
 from . import attempts, evidence
 from .evidence import MissingItem
-from .file_kinds import KINDS, accept_attribute
+from .file_kinds import KINDS
+from .file_pickers import accept_attribute
 from .statuses import DRAFT, EARNED, NOT_YET, OPEN_STATUSES, STATUS_LABELS
 
 AUTOSAVE_CONFLICT = (

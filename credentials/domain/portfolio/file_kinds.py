@@ -20,33 +20,6 @@ ACCEPTED = (
     "Upload a PDF, an image (PNG, JPEG, GIF, WebP or HEIC), audio (MP3, WAV, M4A, OGG or FLAC), "
     "a video (MP4, MOV or WebM) or an office document (Word, Excel, PowerPoint or OpenDocument)."
 )
-# What a file picker may offer for each kind (the ``accept`` attribute): the extensions and media types of every format
-# ``detect_kind`` keeps. Only a hint for the picker: the bytes decide.
-ACCEPT = {
-    "pdf": (".pdf", "application/pdf"),
-    "image": (
-        ".png", ".jpg", ".jpeg", ".gif", ".webp", ".heic", ".heif", ".avif",
-        "image/png", "image/jpeg", "image/gif", "image/webp", "image/heic", "image/heif", "image/avif",
-    ),
-    "audio": (
-        ".mp3", ".wav", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".flac",
-        "audio/mpeg", "audio/wav", "audio/x-wav", "audio/mp4", "audio/x-m4a", "audio/aac", "audio/ogg", "audio/flac",
-    ),
-    "video": (
-        ".mp4", ".m4v", ".mov", ".3gp", ".webm", ".mkv", ".ogv",
-        "video/mp4", "video/x-m4v", "video/quicktime", "video/3gpp", "video/webm", "video/x-matroska", "video/ogg",
-    ),
-    "office": (
-        ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".doc", ".xls", ".ppt",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        "application/vnd.oasis.opendocument.text",
-        "application/vnd.oasis.opendocument.spreadsheet",
-        "application/vnd.oasis.opendocument.presentation",
-        "application/msword", "application/vnd.ms-excel", "application/vnd.ms-powerpoint",
-    ),
-}  # fmt: skip
 HEAD_BYTES = 64 * 1024
 TAIL_BYTES = 64 * 1024
 SCAN_CHUNK = 1024 * 1024
@@ -76,11 +49,6 @@ class UnsupportedFile(InvalidInput):
 
     def __init__(self, message: str):
         super().__init__({"file": message})
-
-
-def accept_attribute(kinds: list[str]) -> str:
-    """The ``accept`` attribute of a file input taking ``kinds``: their extensions and media types, comma-separated."""
-    return ",".join(item for kind in kinds for item in ACCEPT.get(kind, ()))
 
 
 class _Sample:
