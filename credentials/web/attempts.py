@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+import re
+
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 
-from ..domain.errors import TooManyAttempts
+from ..domain.errors import Conflict, NotFound, TooManyAttempts
 from ..domain.people import sign_in
 from ..domain.people.roles import TEACHER
 from ..domain.portfolio import attempt_page as portfolio
 from ..domain.portfolio import attempts, dashboard_page
 from ..domain.portfolio.attempts import StaleAttempt
 from ..domain.portfolio.evidence import UploadLimits
+from ..text import dates
 from .errors import error_response
 from .evidence_files import evidence_response
+from .formatting import district
 from .forms import whole_number
 from .sessions import authenticate, role_required, start_session
 from .transaction import db, now, services
 
 bp = Blueprint("attempts", __name__)
+PROMPT_KEY = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 
 # What a save after signing in again keeps: the typed answers and links only (files cannot cross an expired sign-in).
 TYPED_ONLY = {"uploads": [], "remove": None, "submit": False, "attested": False, "note": "", "expected_revision": None}
@@ -55,14 +60,26 @@ def _render(attempt, *, outcome=None, posted=None, message=None, status=200):
 @role_required(TEACHER)
 def dashboard():
     page = dashboard_page.teacher_dashboard(db(), current_user, now=now())
-    return render_template("attempts/dashboard.html", rows=page.rows, credentials=page.credentials)
+    return render_template(
+        "attempts/dashboard.html",
+        rows=page.rows,
+        credentials=page.credentials,
+        public_url=services().settings.public_url,
+    )
 
 
 @bp.post("/microcredentials/<slug>/start")
 @role_required(TEACHER)
 def start(slug: str):
-    attempt = attempts.start_attempt(db(), current_user, slug, now=now())
-    return redirect(url_for("attempts.show", attempt_id=attempt.id))
+    """Begin an attempt; one in progress opens instead, and one already earned leads to its credential."""
+    outcome = portfolio.start_or_continue(db(), current_user, slug, now=now())
+    if outcome.message:
+        flash(outcome.message, "info")
+    if outcome.attempt_id is not None:
+        return redirect(url_for("attempts.show", attempt_id=outcome.attempt_id))
+    if outcome.credential_uuid is not None:
+        return redirect(url_for("credential_pages.show", credential_uuid=outcome.credential_uuid))
+    return redirect(url_for("attempts.dashboard"))
 
 
 @bp.get("/attempts/<int:attempt_id>")
@@ -115,7 +132,43 @@ def _saved(attempt, outcome: portfolio.DraftOutcome):
     flash(
         "Draft saved." + (f" Added {', '.join(outcome.report.uploaded)}." if outcome.report.uploaded else ""), "success"
     )
-    return redirect(url_for("attempts.show", attempt_id=attempt.id))
+    # Back to where the teacher was working, not the top of a long page (autosave.js names the field last used, for
+    # a save whose text the script had already kept).
+    section = outcome.section or _prompt_key(request.form.get("return_to", ""))
+    anchor = f"prompt-{section}" if section else None
+    return redirect(url_for("attempts.show", attempt_id=attempt.id, _anchor=anchor))
+
+
+@bp.post("/attempts/<int:attempt_id>/autosave")
+@login_required
+def autosave(attempt_id: int):
+    """Keep the text answers in the background (static/js/autosave.js); JSON, and never a page."""
+    try:
+        attempt = attempts.get_attempt(db(), attempt_id, current_user)
+        saved = portfolio.autosave_answers(
+            db(),
+            attempt,
+            current_user,
+            texts=posted_evidence()["texts"],
+            expected_revision=whole_number(request.form.get("revision")),
+            now=now(),
+        )
+    except StaleAttempt:
+        return jsonify(saved=False, message=portfolio.AUTOSAVE_CONFLICT), 409
+    except (Conflict, NotFound) as exc:
+        return jsonify(saved=False, message=exc.message), exc.status
+    zone = district().time_zone
+    return jsonify(
+        saved=True,
+        revision=saved.revision,
+        saved_at=dates.us_time(saved.saved_at, zone),
+        saved_on=dates.us_date_time(saved.saved_at, zone),
+    )
+
+
+def _prompt_key(value: str) -> str | None:
+    """A prompt key as the page sent it, or None for anything that could not be one."""
+    return value if PROMPT_KEY.fullmatch(value) else None
 
 
 def _removed_file(action: str) -> int | None:
@@ -166,6 +219,11 @@ def _form_expired(_exc):
     """Signed out, or the page was open too long: keep what was typed and offer to save it."""
     if request.endpoint == "attempts.save":
         return expired_page(request.view_args["attempt_id"])
+    if request.endpoint == "attempts.autosave":
+        message = (
+            "Not saved automatically: you were signed out. Choose “Save draft” to sign in again and keep your text."
+        )
+        return jsonify(saved=False, message=message), 400
     return error_response(400, "This form has expired, so nothing was saved. Go back, reload and try again.")
 
 

@@ -23,9 +23,12 @@ from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ..outbox import queue_email
 from ..people.roles import ISSUER_ADMIN, TEACHER
 from ..review import routing
-from .evidence import missing_items, submission_manifest
+from .evidence import MissingItem, missing_fields, submission_manifest
 from .statuses import DRAFT, EARNED, IN_REVIEW, NOT_YET, OPEN_STATUSES, SUBMITTED, WITHDRAWN
 
+# The submission's own fields, as a MissingItem names them.
+ATTESTATION = "attest"
+NOTE = "note"
 STALE_MESSAGE = (
     "This attempt changed in another tab or window since you opened this page, so nothing was changed here. "
     "Reload the page to see its current state."
@@ -40,11 +43,22 @@ class StaleAttempt(Conflict):
 
 
 class IncompleteSubmission(InvalidInput):
-    """Submission refused; ``problems`` lists everything still missing, one sentence each."""
+    """Submission refused; ``problems`` lists everything still missing, one sentence each, and ``items`` the same
+    with the prompt or field each is about."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, items: list[MissingItem]):
+        problems = [item.text for item in items]
         super().__init__({"submit": " ".join(problems)}, "Your submission is not complete yet.")
         self.problems = problems
+        self.items = items
+
+
+class AlreadyEarned(Conflict):
+    """The teacher already earned this micro-credential; ``attempt_id`` is the earned attempt."""
+
+    def __init__(self, attempt: Attempt):
+        super().__init__(f"You have already earned “{attempt.version.title}”.")
+        self.attempt_id = attempt.id
 
 
 @dataclass(frozen=True)
@@ -91,7 +105,7 @@ def start_attempt(session: Session, teacher: User, slug: str, *, now: datetime) 
         return open_attempt
     latest = attempts[-1] if attempts else None
     if latest is not None and latest.status == EARNED:
-        raise Conflict(f"You have already earned “{latest.version.title}”.")
+        raise AlreadyEarned(latest)
     if latest is not None and latest.status == NOT_YET:
         version = latest.version
     else:
@@ -112,6 +126,8 @@ def start_attempt(session: Session, teacher: User, slug: str, *, now: datetime) 
     )
     if latest is not None and latest.version_id == version.id:
         _copy_evidence(latest, attempt, now=now)
+        # What the teacher chose to share carries over too: a resubmission should not quietly make it private.
+        attempt.share_reflection, attempt.share_evidence = latest.share_reflection, latest.share_evidence
     session.add(attempt)
     session.flush()
     record_event(
@@ -171,14 +187,20 @@ def submit_attempt(
     lock_for_change(session, attempt, expected_revision=expected_revision)
     if attempt.status != DRAFT:
         raise Conflict(_already(attempt))
-    problems = missing_items(attempt)
+    problems = missing_fields(attempt)
     if not attested:
-        problems.append("Confirm that your artifacts show no student names, and no student faces without consent.")
+        problems.append(
+            MissingItem(
+                None,
+                "Confirm that your artifacts show no student names, and no student faces without consent.",
+                field=ATTESTATION,
+            )
+        )
     note = (note or "").strip()
     if is_resubmission(session, attempt) and not note:
-        problems.append("Tell the reviewers what you changed since your last attempt.")
+        problems.append(MissingItem(None, "Tell the reviewers what you changed since your last attempt.", field=NOTE))
     if len(note) > 5000:
-        problems.append("Keep the note to reviewers under 5,000 characters.")
+        problems.append(MissingItem(None, "Keep the note to reviewers under 5,000 characters.", field=NOTE))
     if problems:
         raise IncompleteSubmission(problems)
     attempt.status, attempt.submitted_at, attempt.updated_at = SUBMITTED, now, now

@@ -9,10 +9,19 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...storage.models import Attempt, MicroCredential, MicroCredentialVersion, User
-from ..credentials.credential_rows import CredentialRow, all_credentials
+from ...storage.models import Assignment, Attempt, MicroCredential, MicroCredentialVersion, User
+from ...storage.models.issuance import IssuedCredential
+from ...storage.models.reviews import ASSIGNED
+from ...storage.models.reviews import SUBMITTED as REVIEW_SUBMITTED
+from ..credentials.credential_rows import REVOKED, CredentialRow, row_of
 from . import attempts
 from .statuses import DRAFT, EARNED, IN_REVIEW, NOT_YET, STATUS_LABELS, SUBMITTED, WITHDRAWN
+
+# What a submitted attempt waiting for its reviewers says: who-neutral, and true whether or not one is assigned yet.
+WAITING_FOR_A_REVIEWER = "Waiting for a reviewer"
+WITH_REVIEWERS = "With reviewers"
+BEING_REVIEWED = "Being reviewed"
+REVOKED_LABEL = "Revoked"
 
 
 @dataclass(frozen=True)
@@ -28,10 +37,24 @@ class DashboardRow:
     decided_at: datetime | None
     next_step: str
     can_start_again: bool
+    revoked_at: datetime | None = None
 
 
-def dashboard(session: Session, teacher: User) -> list[DashboardRow]:
-    """Each micro-credential the teacher has begun, with its latest attempt's state and the next step; one query."""
+@dataclass(frozen=True)
+class EarnedCredential:
+    """A credential on the dashboard: its list row, where its badge comes from, and when it was revoked (if so)."""
+
+    row: CredentialRow
+    revoked_at: datetime | None
+
+    @property
+    def revoked(self) -> bool:
+        return self.row.status == REVOKED
+
+
+def dashboard(session: Session, teacher: User, *, revoked: dict[int, datetime] | None = None) -> list[DashboardRow]:
+    """Each micro-credential the teacher has begun, with its latest attempt's state and the next step; two queries.
+    ``revoked``: when the credential of an earned attempt (by attempt id) was revoked."""
     rows = session.execute(
         select(
             Attempt,
@@ -51,10 +74,13 @@ def dashboard(session: Session, teacher: User) -> list[DashboardRow]:
         latest[attempt.microcredential_id] = (attempt, title, number, definition, slug)
         if attempt.status != WITHDRAWN:
             used[attempt.version_id] = used.get(attempt.version_id, 0) + 1
+    with_reviewers = _attempts_with_reviewers(session, [a.id for a, *_ in latest.values() if a.status == SUBMITTED])
+    revoked = revoked or {}
     result = []
     for attempt, title, number, definition, slug in latest.values():
         left = definition["max_attempts"] - used.get(attempt.version_id, 0)
-        step, again = _next_step(attempt, left, definition["max_attempts"])
+        revoked_at = revoked.get(attempt.id) if attempt.status == EARNED else None
+        step, again = _next_step(attempt, left, definition["max_attempts"], attempt.id in with_reviewers, revoked_at)
         result.append(
             DashboardRow(
                 slug=slug,
@@ -63,22 +89,50 @@ def dashboard(session: Session, teacher: User) -> list[DashboardRow]:
                 attempt_id=attempt.id,
                 attempt_number=attempt.number,
                 status=attempt.status,
-                status_label=STATUS_LABELS[attempt.status],
+                status_label=_status_label(attempt.status, attempt.id in with_reviewers, revoked_at),
                 expected_decision_on=attempt.expected_decision_on,
                 decided_at=attempt.decided_at,
                 next_step=step,
                 can_start_again=again,
+                revoked_at=revoked_at,
             )
         )
     order = {DRAFT: 0, NOT_YET: 1, SUBMITTED: 2, IN_REVIEW: 3, WITHDRAWN: 4, EARNED: 5}
     return sorted(result, key=lambda r: (order[r.status], r.title.lower()))
 
 
-def _next_step(attempt: Attempt, left: int, limit: int) -> tuple[str, bool]:
+def _attempts_with_reviewers(session: Session, attempt_ids: list[int]) -> set[int]:
+    """Which of the submitted attempts a reviewer has been given (one query, none when there is nothing to ask)."""
+    if not attempt_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Assignment.attempt_id).where(
+                Assignment.attempt_id.in_(attempt_ids), Assignment.status.in_((ASSIGNED, REVIEW_SUBMITTED))
+            )
+        )
+    )
+
+
+def _status_label(status: str, has_reviewer: bool, revoked_at: datetime | None) -> str:
+    if status == SUBMITTED:
+        return WITH_REVIEWERS if has_reviewer else WAITING_FOR_A_REVIEWER
+    if status == IN_REVIEW:
+        return BEING_REVIEWED
+    if status == EARNED and revoked_at is not None:
+        return REVOKED_LABEL
+    return STATUS_LABELS[status]
+
+
+def _next_step(
+    attempt: Attempt, left: int, limit: int, has_reviewer: bool, revoked_at: datetime | None
+) -> tuple[str, bool]:
     if attempt.status == DRAFT:
         return "Finish your evidence and submit it.", False
     if attempt.status == SUBMITTED:
-        return "Waiting for a reviewer. You can withdraw it until review begins.", False
+        if has_reviewer:
+            return "Reviewers have your evidence. You can withdraw it until they begin scoring.", False
+        return "A reviewer will be assigned soon. You can withdraw it until review begins.", False
     if attempt.status == IN_REVIEW:
         return "Reviewers are scoring your evidence.", False
     if attempt.status == NOT_YET:
@@ -90,6 +144,8 @@ def _next_step(attempt: Attempt, left: int, limit: int) -> tuple[str, bool]:
         return attempts.attempts_used_up_message(limit), False
     if attempt.status == WITHDRAWN:
         return "Withdrawn. Start again when you are ready: your evidence is kept.", True
+    if revoked_at is not None:
+        return "The district revoked this credential, so it can no longer be shared or downloaded.", False
     return "Earned.", False
 
 
@@ -98,9 +154,23 @@ class TeacherDashboard:
     """The teacher's dashboard: their micro-credentials in progress and the credentials they hold."""
 
     rows: list[DashboardRow]
-    credentials: list[CredentialRow]
+    credentials: list[EarnedCredential]
+
+
+def held_credentials(session: Session, teacher: User, *, now: datetime) -> list[tuple[IssuedCredential, CredentialRow]]:
+    """The credentials issued to the teacher, newest first, with their list rows (one query)."""
+    query = (
+        select(IssuedCredential)
+        .where(IssuedCredential.recipient_id == teacher.id)
+        .order_by(IssuedCredential.issued_at.desc(), IssuedCredential.id.desc())
+    )
+    return [(credential, row_of(credential, now)) for credential in session.scalars(query)]
 
 
 def teacher_dashboard(session: Session, teacher: User, *, now: datetime) -> TeacherDashboard:
-    """Attempts (one query) and issued credentials (one query) for the teacher's dashboard."""
-    return TeacherDashboard(dashboard(session, teacher), all_credentials(session, now=now, recipient_id=teacher.id))
+    """Attempts (two queries) and issued credentials (one query) for the teacher's dashboard."""
+    held = held_credentials(session, teacher, now=now)
+    revoked = {c.attempt_id: c.revoked_at for c, _row in held if c.attempt_id is not None and c.revoked_at}
+    earned = [EarnedCredential(row, credential.revoked_at) for credential, row in held]
+    # Revoked ones last: what can still be shared comes first.
+    return TeacherDashboard(dashboard(session, teacher, revoked=revoked), sorted(earned, key=lambda c: c.revoked))

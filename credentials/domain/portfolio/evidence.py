@@ -41,6 +41,17 @@ class SaveReport:
     warnings: dict[str, str] = field(default_factory=dict)
     refused: dict[str, str] = field(default_factory=dict)
     uploaded: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)  # prompts whose answer or link this save changed, in order
+
+
+@dataclass(frozen=True)
+class MissingItem:
+    """One thing that stops submission, in a sentence, with the prompt it is about, or else the submission's own
+    field it is about (``attest``, ``note``)."""
+
+    prompt_key: str | None
+    text: str
+    field: str | None = None
 
 
 def word_count(text: str | None) -> int:
@@ -75,7 +86,10 @@ def save_answers(
             if len(text) > HARD_TEXT_LIMIT:
                 report.refused[key] = f"This answer is far too long to keep ({len(text):,} characters)."
                 continue
-            _answer(attempt, existing, key, now).text = text.strip() or None
+            answer = _answer(attempt, existing, key, now)
+            if answer.text != (text.strip() or None):
+                report.changed.append(key)
+            answer.text = text.strip() or None
             words = word_count(text)
             if words > prompt["word_limit"]:
                 report.warnings[key] = (
@@ -88,7 +102,10 @@ def save_answers(
             if problem:
                 report.refused[key] = problem
                 continue
-            _answer(attempt, existing, key, now).url = url or None
+            answer = _answer(attempt, existing, key, now)
+            if answer.url != (url or None):
+                report.changed.append(key)
+            answer.url = url or None
     _touch(attempt, now)
     session.flush()
     return report
@@ -218,29 +235,37 @@ def remove_artifact(session: Session, attempt: Attempt, teacher: User, artifact_
 
 def missing_items(attempt: Attempt) -> list[str]:
     """Everything that stops submission, one sentence each, in template order."""
+    return [item.text for item in missing_fields(attempt)]
+
+
+def missing_fields(attempt: Attempt) -> list[MissingItem]:
+    """Everything that stops submission, with the prompt each is about, in template order."""
     answers = {a.prompt_key: a for a in attempt.answers}
     files: dict[str, int] = {}
     for artifact in attempt.artifacts:
         files[artifact.prompt_key] = files.get(artifact.prompt_key, 0) + 1
     problems = []
     for part, prompt in prompts(attempt):
-        where = f"{part['title']}: “{_short(prompt['label'])}”"
+        where = f"{part['title']}: “{short_label(prompt['label'])}”"
         answer = answers.get(prompt["key"])
+        problem = None
         if prompt["kind"] == "text":
             words = word_count(answer.text if answer else None)
             if prompt["required"] and words == 0:
-                problems.append(f"{where} needs an answer.")
+                problem = f"{where} needs an answer."
             elif words > prompt["word_limit"]:
-                problems.append(f"{where} has {words} words; the limit is {prompt['word_limit']}.")
+                problem = f"{where} has {words} words; the limit is {prompt['word_limit']}."
         elif prompt["kind"] == "link":
             if prompt["required"] and not (answer and answer.url):
-                problems.append(f"{where} needs a link.")
+                problem = f"{where} needs a link."
         else:
             count = files.get(prompt["key"], 0)
             if prompt["required"] and count == 0:
-                problems.append(f"{where} needs at least one file.")
+                problem = f"{where} needs at least one file."
             elif count > prompt["max_files"]:
-                problems.append(f"{where} has {count} files; the most is {prompt['max_files']}.")
+                problem = f"{where} has {count} files; the most is {prompt['max_files']}."
+        if problem:
+            problems.append(MissingItem(prompt["key"], problem))
     return problems
 
 
@@ -300,5 +325,13 @@ def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):g} MB"
 
 
-def _short(text: str, limit: int = 70) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+def short_label(text: str, limit: int = 300) -> str:
+    """A prompt as a list names it: whole unless it is very long, then cut after a whole word (never mid-word); the
+    list links to the field, where the whole prompt is."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut and not text[limit - 1].isspace():
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.-–—") + "…"

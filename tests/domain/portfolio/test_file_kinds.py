@@ -231,6 +231,17 @@ def test_kinds_match_the_catalog():
 
 
 @pytest.mark.parametrize("sample", SAMPLES)
+def test_the_file_picker_offers_every_format_that_is_kept(tmp_path, sample):
+    from credentials.domain.portfolio.file_pickers import ACCEPT, accept_attribute
+
+    assert set(ACCEPT) == set(KINDS)
+    detected = detect_kind(write(tmp_path, SAMPLES[sample][0]))
+    offered = accept_attribute([detected.kind]).split(",")
+    assert f".{detected.extension}" in offered and detected.media_type in offered
+    assert f".{detected.extension}" not in accept_attribute([k for k in KINDS if k != detected.kind]).split(",")
+
+
+@pytest.mark.parametrize("sample", SAMPLES)
 @pytest.mark.parametrize("name", ["evidence", "lesson.exe", "photo.html"])
 def test_every_kind_is_recognised_from_its_bytes_whatever_its_name(tmp_path, sample, name):
     data, kind, media_type, extension = SAMPLES[sample]
