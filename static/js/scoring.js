@@ -61,7 +61,7 @@ document.addEventListener("DOMContentLoaded", () => {
       detail = `: your review's outcome is ${earned ? "Earned" : "Not yet"}.`;
     } else if (below.length === 0 || enoughPoints) {
       head = "Met so far";
-      detail = `: ${scored} of ${toScore} criteria scored.`;
+      detail = `: ${scored} of ${toScore} ${toScore === 1 ? "criterion" : "criteria"} scored.`;
     } else {
       head = "Not met so far";
       detail = `: “${below.join("”, “")}” ${below.length === 1 ? "is" : "are"} below the required level.`;
