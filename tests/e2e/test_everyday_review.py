@@ -156,7 +156,7 @@ def test_the_score_panel_follows_the_levels_chosen_and_the_chosen_level_is_marke
     panel.get_by_role("link", name=REFLECTION).click()
     expect(page).to_have_url(re.compile("#criterion-reflection$"))
     expect(panel).to_be_in_viewport()
-    album.at_both_sizes(page, "review page scored")
+    album.at_both_sizes(page, "review page scored", strict=True)
     page.set_viewport_size({"width": 390, "height": 844})
     expect(page.locator(".score-bar")).to_be_in_viewport()  # the compact bar on a phone
     expect(page.locator(".score-bar")).to_contain_text("Rule not met")
@@ -195,7 +195,7 @@ def test_a_refused_submit_keeps_the_draft_and_the_summary_comes_before_locking(r
     summary = page.get_by_role("alert").filter(has_text="There are problems")
     expect(summary).to_contain_text("Everything you entered is saved as your draft")
     expect(page.get_by_label(f"Feedback on “{DESIGN}”")).to_have_value("Each ticket matches the lesson goal.")
-    album.at_both_sizes(page, "refused submit keeps the draft")
+    album.at_both_sizes(page, "refused submit keeps the draft", strict=True)
     summary.get_by_role("link", name="Write overall feedback for the teacher.").click()
     expect(page.get_by_label("Overall feedback for the teacher")).to_be_focused()
     page.reload()  # saved, not only shown again
