@@ -31,15 +31,21 @@ NOT_SUBMITTED = (
     "Not submitted, and nothing was saved: correct the marked fields, then save or submit again. "
     "What you typed is kept below."
 )
+NOT_YET_SUBMITTED = (
+    "Not submitted yet. Everything you entered is saved as your draft: complete what is marked, then submit again."
+)
 
 
 def _queue(*, errors=None, status=200):
-    rows = reviewer_page.reviewer_queue(db(), current_user, today=now().date())
-    return render_template("reviews/queue.html", rows=rows, errors=errors or {}, posted=request.form), status
+    rows = reviewer_page.reviewer_queue(db(), current_user, now=now())
+    roles = reviewer_page.ROLE_LEGEND
+    return render_template(
+        "reviews/queue.html", rows=rows, roles=roles, errors=errors or {}, posted=request.form
+    ), status
 
 
-def _review(assignment, *, errors=None, scores=None, message=None, status=200):
-    page = reviewer_page.review_page(db(), assignment)
+def _review(assignment, *, errors=None, scores=None, message=None, status=200, page=None):
+    page = page or reviewer_page.review_page(db(), assignment, scores)
     return render_template(
         "reviews/review.html", page=page, errors=errors or {}, posted=scores, message=message, form_data=request.form
     ), status
@@ -69,19 +75,46 @@ def show(assignment_id: int):
 @bp.post("/<int:assignment_id>")
 @role_required(REVIEWER)
 def score(assignment_id: int):
+    """Save the draft; "submit" saves it too and goes on to the confirmation step (nothing is locked yet)."""
     assignment = reviewer_page.reviewer_assignment(db(), assignment_id, current_user)
     scores, submit = _posted_scores(), request.form.get("action") == "submit"
-    keep = scoring.submit_review if submit else scoring.save_scores
     try:
-        keep(db(), assignment, current_user, scores, now=now())
+        scoring.save_scores(db(), assignment, current_user, scores, now=now())
     except InvalidInput as exc:
         message = NOT_SUBMITTED if submit else exc.message
         return _review(assignment, errors=exc.errors, scores=scores, message=message, status=422)
     if submit:
-        flash(f"Review of {anonymous_code(assignment.attempt_id)} submitted. Thank you.", "success")
-        return redirect(url_for("reviews.queue"))
+        return redirect(url_for("reviews.confirm", assignment_id=assignment_id))
     flash("Draft saved. Nothing is sent until you submit the review.", "success")
     return redirect(url_for("reviews.show", assignment_id=assignment_id))
+
+
+@bp.get("/<int:assignment_id>/confirm")
+@role_required(REVIEWER)
+def confirm(assignment_id: int):
+    """The summary of the saved draft to confirm, or the form with what still stops it being submitted."""
+    assignment = reviewer_page.reviewer_assignment(db(), assignment_id, current_user)
+    check = reviewer_page.submission_check(db(), assignment)
+    if not check.page.editable:
+        return redirect(url_for("reviews.show", assignment_id=assignment_id))
+    if check.problems:
+        return _review(assignment, errors=check.problems, message=NOT_YET_SUBMITTED, page=check.page)
+    return render_template("reviews/confirm.html", page=check.page, fingerprint=check.fingerprint)
+
+
+@bp.post("/<int:assignment_id>/confirm")
+@role_required(REVIEWER)
+def submit(assignment_id: int):
+    assignment = reviewer_page.reviewer_assignment(db(), assignment_id, current_user)
+    try:
+        scoring.submit_draft(db(), assignment, current_user, fingerprint=request.form.get("fingerprint", ""), now=now())
+    except scoring.DraftChanged as exc:  # nothing was changed: show the summary of the draft as it is now
+        flash(exc.message, "warning")
+        return redirect(url_for("reviews.confirm", assignment_id=assignment_id))
+    except InvalidInput:  # nothing was changed: the confirmation step shows the form with what is missing
+        return redirect(url_for("reviews.confirm", assignment_id=assignment_id))
+    flash(f"Review of {anonymous_code(assignment.attempt_id)} submitted. Thank you.", "success")
+    return redirect(url_for("reviews.queue"))
 
 
 @bp.post("/<int:assignment_id>/recuse")

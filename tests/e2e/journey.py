@@ -136,5 +136,9 @@ def score(page: Page, levels: dict[str, str], feedback: dict[str, str], *, overa
 
 
 def submit_review(reviewer: Person) -> None:
-    reviewer.page.get_by_role("button", name="Submit the review").click()
+    """Check and submit: the confirmation step shows the summary, and "Submit review" locks the review."""
+    page = reviewer.page
+    page.get_by_role("button", name="Check and submit").click()
+    expect(page.get_by_role("heading", name="Check your review before you submit")).to_be_visible()
+    page.get_by_role("button", name="Submit review").click()
     reviewer.flash("submitted. Thank you.")

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from credentials.crypto.status_bitstring import StatusBitstring
 from credentials.openbadges.baking import unbake_png, unbake_svg
 from credentials.storage.models import IssuedCredential, OutboxMessage
+from tests.web.test_review_pages import confirm_submission
 
 
 def test_the_did_document_lists_the_issuer_keys(client, build, services):
@@ -87,7 +88,8 @@ def test_an_earned_review_submitted_on_the_web_issues_the_credential_at_once(bro
     assignment = session.scalars(select(Assignment).where(Assignment.attempt_id == attempt.id)).one()
     browser.login(reviewer.email)
     scores = {"level-design": "proficient", "level-reflection": "exemplary", "overall": "Clear evidence."}
-    response = browser.submit(f"/reviews/{assignment.id}", {**scores, "action": "submit"})
+    browser.submit(f"/reviews/{assignment.id}", {**scores, "action": "submit"})  # saved; the summary comes next
+    response = confirm_submission(browser, f"/reviews/{assignment.id}")
     assert response.status_code == 302
     session.rollback()
     credential = session.scalars(select(IssuedCredential).where(IssuedCredential.attempt_id == attempt.id)).one()
@@ -105,6 +107,7 @@ def test_without_keys_the_decision_stands_and_issuance_waits(browser, build, ser
     browser.login(reviewer.email)
     scores = {"level-design": "proficient", "level-reflection": "exemplary", "overall": "Clear evidence."}
     browser.submit(f"/reviews/{assignment.id}", {**scores, "action": "submit"})
+    confirm_submission(browser, f"/reviews/{assignment.id}")
     session.rollback()
     assert session.get(Attempt, attempt.id).status == "earned"
     assert session.scalars(select(IssuedCredential)).all() == []

@@ -17,6 +17,7 @@ from credentials.storage.models.outbox import PENDING, SENT
 from credentials.web.transaction import db, now
 from tests.builders import definition
 from tests.smtp import smtp_server_fixture  # noqa: F401
+from tests.web.test_review_pages import confirm_submission
 
 MARIA = "maria.lopez@riverside.example.org"  # a demo account
 
@@ -107,7 +108,8 @@ def test_an_earned_review_is_followed_by_the_credential_and_its_e_mail_right_aft
     browser.login(reviewer.email)
     scores = {"level-design": "proficient", "level-reflection": "exemplary", "overall": "Clear evidence."}
 
-    response = browser.submit(f"/reviews/{assignment.id}", {**scores, "action": "submit"})
+    browser.submit(f"/reviews/{assignment.id}", {**scores, "action": "submit"})  # saved; the summary comes next
+    response = confirm_submission(browser, f"/reviews/{assignment.id}")
 
     assert response.status_code == 302
     # The credential was issued as soon as the decision committed, before the response went out ...

@@ -131,7 +131,7 @@ def test_the_review_page_shows_the_evidence_and_never_who_the_teacher_is(rita, a
     assert f'<img class="review-image" src="/reviews/{assignment.id}/files/{png_id}/view"' in html
     assert f'href="/reviews/{assignment.id}/files/{pdf_id}"' in html and "Download photo.png" in html
     assert "<legend>Exit ticket design</legend>" in html and 'name="feedback-reflection"' in html
-    assert re.search(r'<label for="level-design-proficient">.*?Proficient.*?2 points.*?required level', html, re.S)
+    assert re.search(r'<label for="level-design-proficient">.*?Proficient.*?2 points.*?Required level', html, re.S)
     for secret in SECRETS:
         assert secret not in html
 
@@ -213,10 +213,19 @@ def test_a_draft_keeps_the_levels_and_feedback(rita, session, assignment):
     assert saved.started_at is not None and saved.attempt.status == "in_review"
 
 
+def confirm_submission(browser, url):
+    """On the confirmation step of the review at ``url``, press "Submit review"."""
+    page = browser.get(f"{url}/confirm").get_data(as_text=True)
+    fingerprint = re.search(r'name="fingerprint" value="([0-9a-f]+)"', page).group(1)
+    return browser.submit(f"{url}/confirm", {"fingerprint": fingerprint}, page=f"{url}/confirm")
+
+
 def test_submit_locks_the_review_and_a_second_submit_is_refused(rita, session, assignment):
     url = f"/reviews/{assignment.id}"
     scores = {"level-design": "proficient", "level-reflection": "exemplary", "overall": "Clear, specific evidence."}
     response = rita.submit(url, {**scores, "action": "submit"})
+    assert response.status_code == 302 and response.headers["Location"] == f"{url}/confirm"
+    response = confirm_submission(rita, url)
     assert response.status_code == 302 and response.headers["Location"] == "/reviews"
     html = rita.get(url).get_data(as_text=True)
     assert "You submitted this review; it can no longer be changed." in html and "Clear, specific evidence." in html
@@ -255,19 +264,46 @@ def test_a_level_of_another_criterion_or_rubric_is_refused_beside_the_field(app,
     assert session.get(Assignment, assignment.id).scores == []
 
 
-def test_an_incomplete_submission_is_refused_and_keeps_what_was_typed(rita, session, assignment):
+def test_an_incomplete_submission_is_refused_keeps_what_was_typed_and_saves_it_as_the_draft(rita, session, assignment):
     url = f"/reviews/{assignment.id}"
     response = rita.submit(
         url, {"action": "submit", "level-design": "proficient", "level-reflection": "not-yet", "feedback-design": "Ok."}
     )
-    assert response.status_code == 422
-    html = response.get_data(as_text=True)
+    assert response.status_code == 302 and response.headers["Location"] == f"{url}/confirm"
+    html = rita.get(f"{url}/confirm").get_data(as_text=True)
+    summary = html[html.index('class="error-summary"') : html.index("</ul>", html.index('class="error-summary"'))]
+    assert "Not submitted yet. Everything you entered is saved as your draft" in summary
+    assert html.index('class="error-summary"') < html.index('id="review-form"')  # at the top, above the form
     assert 'id="feedback-reflection-error">Tell the teacher what “Reflection on practice” still needs' in html
     assert 'id="overall-error">Write overall feedback for the teacher.' in html
     assert 'value="proficient" checked' in html and 'value="not-yet" checked' in html and ">Ok.</textarea>" in html
-    assert 'href="#feedback-reflection"' in html and 'href="#overall"' in html
+    assert 'href="#feedback-reflection"' in summary and 'href="#overall"' in summary
+    assert 'id="feedback-reflection"' in html and 'id="overall"' in html  # the links' targets
+    assert "Check your review before you submit" not in html
+    session.rollback()
+    saved = session.get(Assignment, assignment.id)
+    assert saved.status == "assigned" and saved.submitted_at is None
+    assert {s.criterion_key: (s.level_key, s.feedback) for s in saved.scores} == {
+        "design": ("proficient", "Ok."),
+        "reflection": ("not-yet", ""),
+    }
+    # The draft is there on the next visit too, and the confirmation step cannot be skipped by posting to it.
+    again = rita.get(url).get_data(as_text=True)
+    assert 'value="not-yet" checked' in again and ">Ok.</textarea>" in again
+    response = rita.submit(f"{url}/confirm", {"fingerprint": "0" * 32}, page=url)
+    assert response.status_code == 302 and response.headers["Location"] == f"{url}/confirm"
     session.rollback()
     assert session.get(Assignment, assignment.id).status == "assigned"
+
+
+def test_a_level_that_is_not_in_the_rubric_is_refused_and_nothing_is_saved(rita, session, assignment):
+    url = f"/reviews/{assignment.id}"
+    response = rita.submit(url, {"action": "submit", "level-design": "mastery", "overall": "Typed."})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Not submitted, and nothing was saved" in html and ">Typed.</textarea>" in html
+    session.rollback()
+    assert session.get(Assignment, assignment.id).scores == []
 
 
 def test_recusal_needs_a_reason_and_routes_the_work_to_someone_else(app, build, rita, session, slug, assignment):

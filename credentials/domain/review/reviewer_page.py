@@ -11,22 +11,40 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from ...storage.models import Artifact, Assignment, Attempt, CriterionResult, MicroCredentialVersion, User
+from ...storage.models import Artifact, Assignment, Attempt, MicroCredentialVersion, User
 from ...storage.models.accounts import TEACHER
 from ...storage.models.attempts import DRAFT, IN_REVIEW, NOT_YET, SUBMITTED, WITHDRAWN
-from ...storage.models.reviews import ACTIVE_STATUSES, ASSIGNED, PRIMARY
+from ...storage.models.reviews import ACTIVE_STATUSES, ASSIGNED, PRIMARY, TIEBREAK
 from ...storage.models.reviews import SUBMITTED as REVIEW_SUBMITTED
+from ...text.dates import local_day
 from ..audit import Actor
 from ..errors import InvalidInput, NotFound, PermissionDenied
 from ..people.accounts import normalize_email
-from ..portfolio.attempts import is_resubmission
+from ..people.organizations import district_time_zone
+from ..portfolio.attempts import carried_forward_levels, is_resubmission
 from ..portfolio.evidence import word_count
 from . import admin
 from .routing import anonymous_code
-from .scoring import criteria_to_score, get_assignment
+from .scoring import Scores, criteria_to_score, draft_fingerprint, get_assignment, submission_problems
+from .tally import Tally, meets, rule_text, tally
 
 RECENT_SUBMITTED = 20
-ROLE_LABELS = {PRIMARY: "Primary", "tiebreak": "Tie-breaker"}
+ROLE_LABELS = {PRIMARY: "Primary", TIEBREAK: "Tie-breaker"}
+# What each role means, in the words of the queue's legend and the review page.
+ROLE_HINTS = {
+    PRIMARY: (
+        "Your review decides whether the teacher earns the micro-credential. Some micro-credentials ask for two "
+        "reviewers: then a second primary reviewer scores the same evidence on their own, without seeing your "
+        "scores, and if you two agree, that is the decision."
+    ),
+    TIEBREAK: (
+        "The two primary reviewers disagreed (one found the evidence meets the rubric, the other found it not yet "
+        "there). You score it on your own, and your review decides."
+    ),
+}
+ROLE_LEGEND = [(ROLE_LABELS[role], ROLE_HINTS[role]) for role in (PRIMARY, TIEBREAK)]
+# On a resubmission, whether a file is new since the attempt before, or kept from it (same bytes: same SHA-256).
+NEW_FILE, KEPT_FILE = "new", "kept"
 # Shown inside the page: PDFs, and the image types browsers display (HEIC, say, is offered as a download only).
 VIEWABLE_MEDIA_TYPES = frozenset(
     {"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp", "image/avif"}
@@ -45,6 +63,7 @@ class QueueRow:
     role: str
     role_label: str
     due_on: date
+    due_label: str
     overdue: bool
     started: bool
     resubmission: bool
@@ -55,8 +74,10 @@ class QueueRow:
         return self.submitted_at is None
 
 
-def reviewer_queue(session: Session, reviewer: User, *, today: date) -> list[QueueRow]:
-    """The reviewer's open assignments by due date, then their last 20 submitted reviews; two queries."""
+def reviewer_queue(session: Session, reviewer: User, *, now: datetime) -> list[QueueRow]:
+    """The reviewer's open assignments by due date, then their last 20 submitted reviews; due dates are counted
+    from today in the district's time zone."""
+    today = local_day(now, district_time_zone(session))
     previous = aliased(Attempt)
     columns = (
         Assignment.id,
@@ -99,11 +120,24 @@ def _queue_row(row, today: date) -> QueueRow:
         role=role,
         role_label=ROLE_LABELS.get(role, role),
         due_on=due_on,
+        due_label=due_label(due_on, today),
         overdue=submitted_at is None and due_on < today,
         started=started_at is not None,
         resubmission=previous_status == NOT_YET,
         submitted_at=submitted_at,
     )
+
+
+def due_label(due_on: date, today: date) -> str:
+    """How far off a due date is, in words: Due today, Due tomorrow, Due in 3 days, Overdue by 2 days."""
+    days = (due_on - today).days
+    if days == 0:
+        return "Due today"
+    if days == 1:
+        return "Due tomorrow"
+    if days > 1:
+        return f"Due in {days} days"
+    return f"Overdue by {-days} day{'' if days == -1 else 's'}"
 
 
 def reviewer_assignment(session: Session, assignment_id: int, reviewer: User) -> Assignment:
@@ -135,6 +169,7 @@ class ReviewFile:
     size: int
     media_type: str
     viewable: bool
+    since: str | None = None  # on a resubmission: NEW_FILE or KEPT_FILE
 
 
 @dataclass(frozen=True)
@@ -156,6 +191,7 @@ class ReviewLevel:
     description: str
     points: float
     required: bool
+    meets: bool  # at or above the required level
 
 
 @dataclass(frozen=True)
@@ -198,7 +234,10 @@ class ReviewPage:
     code: str
     title: str
     version: int
+    role: str
     role_label: str
+    role_hint: str
+    reviewers_required: int
     due_on: date
     submitted_at: datetime | None
     editable: bool
@@ -206,25 +245,50 @@ class ReviewPage:
     note_to_reviewers: str
     parts: list[ReviewPart]
     overall: str
+    tally: Tally
+    rule: str
 
     @property
     def criteria(self) -> list[ReviewCriterion]:
         return [c for part in self.parts for c in part.criteria]
 
 
-def review_page(session: Session, assignment: Assignment) -> ReviewPage:
-    """The submission's evidence part by part, each beside the criteria that score it, and the saved scores."""
+@dataclass(frozen=True)
+class SubmissionCheck:
+    """The confirmation step: the page (with the saved draft's tally), what still stops it being submitted, and the
+    fingerprint of the draft the reviewer is shown (see ``scoring.submit_draft``)."""
+
+    page: ReviewPage
+    problems: dict[str, str]
+    fingerprint: str
+
+
+def submission_check(session: Session, assignment: Assignment) -> SubmissionCheck:
+    """What the reviewer confirms before their saved draft is submitted and locked."""
+    return SubmissionCheck(
+        page=review_page(session, assignment),
+        problems=submission_problems(session, assignment) if assignment.status == ASSIGNED else {},
+        fingerprint=draft_fingerprint(assignment),
+    )
+
+
+def review_page(session: Session, assignment: Assignment, posted: Scores | None = None) -> ReviewPage:
+    """The submission's evidence part by part, each beside the criteria that score it, and the saved scores; the
+    tally counts the ``posted`` levels when a form came back with errors (so the panel shows what the form shows)."""
     attempt = assignment.attempt
     doc = attempt.version.definition
     answers = {a.prompt_key: a for a in attempt.answers}
+    resubmission = is_resubmission(session, attempt)
+    earlier = _earlier_files(session, attempt) if resubmission else None
     files: dict[str, list[ReviewFile]] = {}
     for a in attempt.artifacts:
+        since = None if earlier is None else (KEPT_FILE if a.sha256 in earlier else NEW_FILE)
         files.setdefault(a.prompt_key, []).append(
-            ReviewFile(a.id, a.filename, a.kind, a.size, a.media_type, is_viewable(a.kind, a.media_type))
+            ReviewFile(a.id, a.filename, a.kind, a.size, a.media_type, is_viewable(a.kind, a.media_type), since)
         )
     to_score = {c["key"] for c in criteria_to_score(session, assignment)}
     saved = {s.criterion_key: s for s in assignment.scores}
-    carried_levels = _carried_levels(session, attempt)
+    carried_levels = carried_forward_levels(session, attempt)
     parts = []
     for part in doc["template"]["parts"]:
         prompts = [_prompt(p, answers.get(p["key"]), files.get(p["key"], [])) for p in part["prompts"]]
@@ -242,13 +306,16 @@ def review_page(session: Session, assignment: Assignment) -> ReviewPage:
                     )
                 )
         parts.append(ReviewPart(part["key"], part["title"], part.get("instructions", ""), prompts, criteria, carried))
-    resubmission = is_resubmission(session, attempt)
+    levels = posted.levels if posted else {key: s.level_key for key, s in saved.items()}
     return ReviewPage(
         assignment_id=assignment.id,
         code=anonymous_code(attempt.id),
         title=attempt.version.title,
         version=attempt.version.number,
+        role=assignment.role,
         role_label=ROLE_LABELS.get(assignment.role, assignment.role),
+        role_hint=ROLE_HINTS.get(assignment.role, ""),
+        reviewers_required=doc["reviewers_required"],
         due_on=assignment.due_on,
         submitted_at=assignment.submitted_at,
         editable=assignment.status == ASSIGNED and attempt.status in (SUBMITTED, IN_REVIEW),
@@ -256,7 +323,14 @@ def review_page(session: Session, assignment: Assignment) -> ReviewPage:
         note_to_reviewers=(attempt.note_to_reviewers or "") if resubmission else "",
         parts=parts,
         overall=assignment.overall_feedback or "",
+        tally=tally(doc["rubric"], levels, carried_levels),
+        rule=rule_text(doc["rubric"]["decision_rule"]),
     )
+
+
+def _earlier_files(session: Session, attempt: Attempt) -> set[str]:
+    """The SHA-256 of every file of the attempt this one resubmits."""
+    return set(session.scalars(select(Artifact.sha256).where(Artifact.attempt_id == attempt.previous_attempt_id)))
 
 
 def _prompt(prompt: dict, answer, files: list[ReviewFile]) -> ReviewPrompt:
@@ -276,7 +350,12 @@ def _prompt(prompt: dict, answer, files: list[ReviewFile]) -> ReviewPrompt:
 def _criterion(criterion: dict, score) -> ReviewCriterion:
     levels = [
         ReviewLevel(
-            lv["key"], lv["name"], lv.get("description", ""), lv["points"], lv["key"] == criterion["required_level"]
+            lv["key"],
+            lv["name"],
+            lv.get("description", ""),
+            lv["points"],
+            lv["key"] == criterion["required_level"],
+            meets(criterion, lv["key"]),
         )
         for lv in criterion["levels"]
     ]
@@ -290,17 +369,6 @@ def _criterion(criterion: dict, score) -> ReviewCriterion:
         level=score.level_key if score else None,
         feedback=score.feedback if score else "",
     )
-
-
-def _carried_levels(session: Session, attempt: Attempt) -> dict[str, str | None]:
-    if attempt.previous_attempt_id is None:
-        return {}
-    rows = session.execute(
-        select(CriterionResult.criterion_key, CriterionResult.level_key).where(
-            CriterionResult.attempt_id == attempt.previous_attempt_id, CriterionResult.met.is_(True)
-        )
-    )
-    return dict(rows.all())
 
 
 def declare_conflict_by_email(session: Session, reviewer: User, *, email: str, reason: str, now: datetime) -> None:

@@ -8,6 +8,8 @@ twice) and names the step that issues the credential once that transaction has c
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,6 +28,7 @@ from ..errors import Conflict, InvalidInput, PermissionDenied
 from ..outbox import queue_email
 from ..portfolio.attempts import CriterionDecision, carried_forward_keys, carried_forward_levels, record_decision
 from . import routing
+from .tally import meets, tally
 
 
 @dataclass(frozen=True)
@@ -97,18 +100,7 @@ def submit_review(
 ) -> Assignment:
     """Lock the review after checking every criterion has a level (and feedback where it is not yet met)."""
     save_scores(session, assignment, reviewer, scores, now=now)
-    criteria = {c["key"]: c for c in criteria_to_score(session, assignment)}
-    errors = {}
-    for score in assignment.scores:
-        criterion = criteria[score.criterion_key]
-        if not score.level_key:
-            errors[f"level-{score.criterion_key}"] = f"Choose a level for “{criterion['name']}”."
-        elif not _meets(criterion, score.level_key) and not score.feedback:
-            errors[f"feedback-{score.criterion_key}"] = (
-                f"Tell the teacher what “{criterion['name']}” still needs: it is below the required level."
-            )
-    if not assignment.overall_feedback:
-        errors["overall"] = "Write overall feedback for the teacher."
+    errors = submission_problems(session, assignment)
     if errors:
         raise InvalidInput(errors, "The review cannot be submitted yet; fix what is marked and submit again.")
     assignment.status, assignment.submitted_at = REVIEW_SUBMITTED, now
@@ -131,19 +123,67 @@ def submit_review(
     return assignment
 
 
+def submission_problems(session: Session, assignment: Assignment) -> dict[str, str]:
+    """What the saved draft still lacks before it can be submitted, by field: a level for every criterion, feedback
+    where a level is below the required one, and overall feedback. Empty when it is ready."""
+    criteria = {c["key"]: c for c in criteria_to_score(session, assignment)}
+    saved = {s.criterion_key: s for s in assignment.scores}
+    errors = {}
+    for key, criterion in criteria.items():
+        score = saved.get(key)
+        if score is None or not score.level_key:
+            errors[f"level-{key}"] = f"Choose a level for “{criterion['name']}”."
+        elif not _meets(criterion, score.level_key) and not score.feedback:
+            errors[f"feedback-{key}"] = (
+                f"Tell the teacher what “{criterion['name']}” still needs: it is below the required level."
+            )
+    if not assignment.overall_feedback:
+        errors["overall"] = "Write overall feedback for the teacher."
+    return errors
+
+
+def saved_scores(assignment: Assignment) -> Scores:
+    """The reviewer's saved draft as ``Scores``."""
+    return Scores(
+        levels={s.criterion_key: s.level_key or "" for s in assignment.scores},
+        feedback={s.criterion_key: s.feedback or "" for s in assignment.scores},
+        overall=assignment.overall_feedback or "",
+    )
+
+
+def draft_fingerprint(assignment: Assignment) -> str:
+    """A short digest of the saved draft: the confirmation step submits only the draft the reviewer was shown."""
+    draft = saved_scores(assignment)
+    text = json.dumps([draft.levels, draft.feedback, draft.overall], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+class DraftChanged(Conflict):
+    """The draft changed (in another tab or window) after the reviewer was shown its summary."""
+
+
+def submit_draft(
+    session: Session, assignment: Assignment, reviewer: User, *, fingerprint: str, now: datetime
+) -> Assignment:
+    """Submit the saved draft the reviewer confirmed (``fingerprint`` of the summary they saw), and lock it."""
+    _require_open(assignment, reviewer)
+    if fingerprint != draft_fingerprint(assignment):
+        raise DraftChanged(
+            "Your draft changed in another tab or window after you saw its summary; nothing was submitted. "
+            "Check the summary again, then submit."
+        )
+    errors = submission_problems(session, assignment)
+    if errors:
+        raise InvalidInput(errors, "The review cannot be submitted yet; fix what is marked and submit again.")
+    return submit_review(session, assignment, reviewer, saved_scores(assignment), now=now)
+
+
 def outcome(session: Session, assignment: Assignment) -> str:
     """Earned or not yet, by the micro-credential's rule, counting criteria carried forward as met."""
     rubric = assignment.attempt.version.definition["rubric"]
     levels = {s.criterion_key: s.level_key for s in assignment.scores}
-    previous = carried_forward_levels(session, assignment.attempt)
-    every, points = True, 0.0
-    for criterion in rubric["criteria"]:
-        level = levels.get(criterion["key"]) or previous.get(criterion["key"])
-        every = every and level is not None and _meets(criterion, level)
-        points += next((lv["points"] for lv in criterion["levels"] if lv["key"] == level), 0)
-    rule = rubric["decision_rule"]
-    earned = every or (rule["kind"] == "every_criterion_or_points" and points >= rule["min_points"])
-    return EARNED if earned else NOT_YET
+    counted = tally(rubric, levels, carried_forward_levels(session, assignment.attempt))
+    return EARNED if counted.earned else NOT_YET
 
 
 def decide(session: Session, attempt: Attempt, *, now: datetime) -> str | None:
@@ -291,5 +331,4 @@ def _points(criterion: dict, level_key: str) -> float:
 
 
 def _meets(criterion: dict, level_key: str) -> bool:
-    keys = [lv["key"] for lv in criterion["levels"]]
-    return level_key in keys and keys.index(level_key) >= keys.index(criterion["required_level"])
+    return meets(criterion, level_key)

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -32,7 +32,9 @@ def score(services, assignment_id, scores, *, submit=True):
 
 def queue(session, reviewer, today):
     session.rollback()
-    return reviewer_page.reviewer_queue(session, session.get(User, reviewer.id), today=today)
+    # Noon UTC falls on the same calendar day in the district's zone (America/Chicago).
+    now = datetime.combine(today, time(12), tzinfo=UTC)
+    return reviewer_page.reviewer_queue(session, session.get(User, reviewer.id), now=now)
 
 
 def test_the_queue_lists_open_work_by_due_date_then_what_was_submitted(build, services, session, clock):
