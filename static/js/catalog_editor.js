@@ -31,11 +31,13 @@ document.addEventListener("DOMContentLoaded", () => {
     summary.focus();
     return;
   }
-  if (window.location.hash.length > 1) {
+  // The browser focuses the row itself when it scrolls to the fragment, after this script has run: once the page
+  // has loaded, move on to the row's first field, ready for typing.
+  window.addEventListener("load", () => {
+    if (window.location.hash.length < 2) return;
     const target = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
-    if (target && target.getAttribute("tabindex") === "-1") {
-      const field = target.querySelector("input:not([type=hidden]), textarea, select");
-      (field || target).focus();
-    }
-  }
+    if (!target || target.getAttribute("tabindex") !== "-1") return;
+    const field = target.querySelector("input:not([type=hidden]), textarea, select");
+    setTimeout(() => (field || target).focus({ preventScroll: true }), 0);
+  });
 });

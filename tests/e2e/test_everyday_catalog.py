@@ -19,7 +19,7 @@ from credentials.storage.database import transaction
 from tests.builders import Builders, definition
 
 from .accessibility import Scanner
-from .browsing import VIEWPORT, Account, Album, Person
+from .browsing import LAPTOP, PHONE, VIEWPORT, Account, Album, Person
 
 pytestmark = pytest.mark.e2e
 
@@ -61,6 +61,17 @@ def admin(browser, live, album, setup):
     someone.close()
 
 
+def in_view(page, album: Album, label: str, selector: str | None = None) -> None:
+    """What the window shows (not the whole page) at laptop and phone width, scrolled to ``selector``."""
+    before = page.viewport_size
+    for name, size in (("laptop", LAPTOP), ("phone", PHONE)):
+        page.set_viewport_size(size)
+        if selector:
+            page.locator(selector).scroll_into_view_if_needed()
+        page.screenshot(path=album.next_path(f"{label} {name} window"))
+    page.set_viewport_size(before)
+
+
 def clean(scanner: Scanner, name: str, page, **kwargs) -> None:
     scan = scanner.scan(name, page, **kwargs)
     assert not scan.blocking, scanner.report()
@@ -77,6 +88,8 @@ def test_the_address_follows_the_title_until_the_admin_edits_it(admin, album, sc
     expect(page.locator(".markdown-hint")).to_have_count(boxes.count())
     expect(page.locator("#f-summary-hint")).to_contain_text("You can use **bold**, *italics* and lists")
     album.at_both_sizes(page, "3 editor address filled from the title")
+    in_view(page, album, "3 address filled from the title", "#f-slug")
+    in_view(page, album, "6 markdown hint under a text box", "#f-competency")
     page.get_by_label("Address").fill("fractions")
     page.get_by_label("Title", exact=True).fill("Exit tickets for fractions, grades 3-5")
     expect(page.get_by_label("Address")).to_have_value("fractions")
@@ -93,10 +106,16 @@ def test_adding_a_criterion_comes_back_at_the_new_row(admin, album):
     expect(card).to_be_in_viewport()
     expect(card.get_by_label("Name", exact=True)).to_be_focused()
     expect(page.get_by_label("Title", exact=True)).to_have_value("Rows that stay in view")
+    page.screenshot(path=album.next_path("4 back at the criterion just added laptop window"))
     album.at_both_sizes(page, "4 back at the criterion just added")
     card.get_by_role("button", name="Add a level").click()
     expect(page.locator("#f-rubric-criteria-1-levels-3")).to_be_in_viewport()
-    album.shot(page, "4 back at the level just added")
+    page.screenshot(path=album.next_path("4 back at the level just added laptop window"))
+    page.set_viewport_size(PHONE)
+    page.get_by_role("button", name="Add a criterion").click()
+    expect(page.locator("#f-rubric-criteria-2")).to_be_in_viewport()
+    page.screenshot(path=album.next_path("4 back at the criterion just added phone window"))
+    page.set_viewport_size(VIEWPORT)
 
 
 def fill_wrong_values(page) -> None:
@@ -122,6 +141,7 @@ def test_errors_are_named_by_their_labels_in_page_order(admin, album, scanner):
     )
     expect(page.locator("#f-credit-hours-error")).to_have_text("Enter a number.")
     album.at_both_sizes(page, "1 errors by label in page order")
+    in_view(page, album, "1 errors by label in page order", ".error-summary")
     summary.get_by_role("link", name="Criterion 1, level 2: points").click()
     expect(page.locator("#f-rubric-criteria-0-levels-1-points")).to_be_focused()
     clean(scanner, "editor with errors", page, replay=fill_wrong_values)
@@ -149,7 +169,7 @@ def test_an_unfinished_draft_is_saved_and_publish_lists_what_is_missing(admin, a
     missing.get_by_role("link", name="Grade bands").click()
     expect(page).to_have_url(f"{page.url.split('/admin')[0]}/admin/microcredentials/number-talks/draft#f-grade-bands")
     expect(page.locator("#f-grade-bands")).to_be_in_viewport()
-    album.shot(page, "2 link opens the draft at the field")
+    page.screenshot(path=album.next_path("2 link opens the draft at the field laptop window"))
 
 
 def test_publishing_warns_and_the_admin_may_publish_anyway(admin, album, scanner):

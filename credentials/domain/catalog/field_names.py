@@ -138,6 +138,9 @@ _WHEN_EMPTY = {
     "maximum files": "Enter how many files the teacher may upload.",
     "allowed files": "Choose the kinds of file allowed.",
     "name": "Give it a name.",
+    "criterion name": "Name the criterion.",
+    "level name": "Name this level.",
+    "resource title": "Give the resource a title.",
     "what it looks for": "Say what this criterion looks for.",
     "scores the evidence of part": "Choose the part of the evidence this criterion scores.",
     "required level": "Choose the required level.",
@@ -210,8 +213,9 @@ def label(path: str) -> str:
 
 def when_empty(path: str, default: str = "This is required.") -> str:
     """What to do about a required field that is missing or empty (or a list with nothing in it)."""
-    name = label(path).rpartition(": ")[2]
-    return _WHEN_EMPTY.get(name, default)
+    place, _, name = label(path).rpartition(": ")
+    row = place.rpartition(", ")[2].split(" ")[0].lower()  # "Criterion 1, level 2" -> "level"
+    return _WHEN_EMPTY.get(f"{row} {name}", _WHEN_EMPTY.get(name, default))
 
 
 def page_order(path: str) -> tuple:

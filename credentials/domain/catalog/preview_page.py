@@ -60,7 +60,7 @@ def displayable(doc: dict) -> dict:
         if not d.get(name):
             d[name] = NOT_WRITTEN
     method = d.setdefault("key_method", {})
-    method.setdefault("description", NOT_WRITTEN)
+    _placeholder(method, "description")
     method.setdefault("components", [])
     for name in ("research", "resources", "alignments", "tags", "subject_areas", "grade_bands"):
         d.setdefault(name, [])
@@ -72,7 +72,7 @@ def displayable(doc: dict) -> dict:
         part.setdefault("key", f"part-{i}")
         part.setdefault("title", f"Part {i}")
         for prompt in part.setdefault("prompts", []):
-            prompt.setdefault("label", NOT_WRITTEN)
+            _placeholder(prompt, "label")
             prompt.setdefault("kind", "text")
             prompt.setdefault("required", False)
             prompt.setdefault("word_limit", 300)
@@ -83,8 +83,8 @@ def displayable(doc: dict) -> dict:
     if not criteria:
         criteria.append({"key": "criterion", "name": NOT_WRITTEN, "levels": []})
     for criterion in criteria:
-        criterion.setdefault("name", NOT_WRITTEN)
-        criterion.setdefault("description", "")
+        _placeholder(criterion, "name")
+        _placeholder(criterion, "description")
         criterion.setdefault("part", "")
         levels = criterion.setdefault("levels", [])
         if not levels:
@@ -92,7 +92,7 @@ def displayable(doc: dict) -> dict:
         for i, level in enumerate(levels, 1):
             level.setdefault("key", f"level-{i}")
             level.setdefault("name", f"Level {i}")
-            level.setdefault("description", NOT_WRITTEN)
+            _placeholder(level, "description")
             level.setdefault("points", 0)
         if criterion.get("required_level") not in {level["key"] for level in levels}:
             criterion["required_level"] = levels[0]["key"]
@@ -102,6 +102,11 @@ def displayable(doc: dict) -> dict:
     else:
         rule["kind"] = "every_criterion"
     return d
+
+
+def _placeholder(item: dict, name: str) -> None:
+    if not item.get(name):
+        item[name] = NOT_WRITTEN
 
 
 def version_badge(session: Session, slug: str, number: int) -> microcredentials.BadgeFile:

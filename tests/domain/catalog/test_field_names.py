@@ -15,6 +15,8 @@ def test_fields_are_named_as_the_editor_labels_them_counted_from_one():
 def test_missing_fields_say_what_to_write():
     assert when_empty("rubric.criteria[0].levels[1].description") == "Describe what this level looks like."
     assert when_empty("title") == "Give the micro-credential a title."
+    assert when_empty("rubric.criteria[1].name") == "Name the criterion."
+    assert when_empty("rubric.criteria[1].levels[0].name") == "Name this level."
     assert when_empty("something.unknown") == "This is required."
 
 
