@@ -131,7 +131,7 @@ def admin_publishes_a_microcredential(j: Journey) -> None:
 
     label = lambda text: page.get_by_label(text, exact=True)  # noqa: E731 - reads like the form
     label("Title").fill(TITLE)
-    label("Address").fill(SLUG)
+    page.get_by_label(re.compile(r"^Address")).fill(SLUG)
     label("Summary").fill("Design a one-question exit ticket, read the answers the same day, and plan from them.")
     label("Competency statement").fill(
         "The educator uses exit tickets to check every student's understanding and adjusts the next lesson."
