@@ -10,8 +10,9 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ..domain.audit import Actor
-from ..domain.catalog import admin_page, definitions, microcredentials, preview_page, transfer
+from ..domain.catalog import admin_page, definitions, microcredentials, preview_page, publish_page, transfer
 from ..domain.catalog.diff import diff_versions
+from ..domain.catalog.field_names import labelled
 from ..domain.errors import InvalidInput
 from ..domain.people.roles import ISSUER_ADMIN
 from .catalog import BADGE_CSP
@@ -39,6 +40,7 @@ def _editor(doc: dict, *, version=None, errors=None, note=None, status=200):
         doc=doc,
         version=version,
         errors=errors or {},
+        error_list=labelled(errors or {}),
         note=note,
         labels=definitions,
         grade_band_options=[(band, band) for band in definitions.GRADE_BANDS],
@@ -73,7 +75,8 @@ def new_microcredential():
         version = microcredentials.create_microcredential(db(), doc, image=image, actor=_actor(), now=now())
     except InvalidInput as exc:
         return _editor(doc, errors=exc.errors, note=_image_note(image), status=422)
-    flash(f"Saved “{version.title}” as a draft (version 1). Preview it, then publish it when it is ready.", "success")
+    title = version.title or "an untitled micro-credential"
+    flash(f"Saved “{title}” as a draft (version 1). Preview it, then publish it when it is ready.", "success")
     return redirect(url_for("catalog_admin.show_microcredential", slug=version.microcredential.slug))
 
 
@@ -109,8 +112,19 @@ def edit_draft(slug: str):
         microcredentials.save_draft(db(), draft, doc, image=image, actor=_actor(), now=now())
     except InvalidInput as exc:
         return _editor(doc, version=draft, errors=exc.errors, note=_image_note(image), status=422)
-    flash(f"Saved the draft (version {draft.number}).", "success")
+    flash(f"Saved the draft (version {draft.number}). Publishing checks that nothing is missing.", "success")
     return redirect(url_for("catalog_admin.show_microcredential", slug=draft.microcredential.slug))
+
+
+@bp.get("/<slug>/versions/<int:number>/publish")
+@role_required(ISSUER_ADMIN)
+def confirm_publish(slug: str, number: int):
+    return _publish_page(slug, number)
+
+
+def _publish_page(slug: str, number: int, status: int = 200):
+    check = publish_page.publish_check(db(), slug, number)
+    return render_template("catalog_admin/publish.html", check=check, action=FlaskForm()), status
 
 
 @bp.post("/<slug>/versions/<int:number>/publish")
@@ -119,8 +133,8 @@ def publish(slug: str, number: int):
     version = microcredentials.get_version(db(), slug, number)
     try:
         microcredentials.publish_version(db(), version, actor=_actor(), now=now())
-    except InvalidInput as exc:
-        return _editor(version.definition, version=version, errors=exc.errors, status=422)
+    except InvalidInput:
+        return _publish_page(slug, number, status=422)
     flash(
         f"Version {number} is published: new attempts start on it; attempts begun earlier keep their version.",
         "success",
@@ -151,9 +165,11 @@ def discard(slug: str, number: int):
 @bp.get("/<slug>/versions/<int:number>")
 @role_required(ISSUER_ADMIN)
 def preview(slug: str, number: int):
+    preview = preview_page.preview_page(db(), slug, number)
     return render_template(
         "catalog_admin/preview.html",
-        page=preview_page.preview_page(db(), slug, number),
+        page=preview.page,
+        missing=preview.missing,
         badge_url=url_for("catalog_admin.badge", slug=slug, number=number),
         action=FlaskForm(),
     )

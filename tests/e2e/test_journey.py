@@ -131,7 +131,7 @@ def admin_publishes_a_microcredential(j: Journey) -> None:
 
     label = lambda text: page.get_by_label(text, exact=True)  # noqa: E731 - reads like the form
     label("Title").fill(TITLE)
-    label("Address").fill(SLUG)
+    page.get_by_label(re.compile(r"^Address")).fill(SLUG)
     label("Summary").fill("Design a one-question exit ticket, read the answers the same day, and plan from them.")
     label("Competency statement").fill(
         "The educator uses exit tickets to check every student's understanding and adjusts the next lesson."
@@ -146,7 +146,7 @@ def admin_publishes_a_microcredential(j: Journey) -> None:
 
     parts = page.locator(".part-card")
     for index, prompt in enumerate((CONTEXT_PROMPT, FILES_PROMPT, REFLECTION_PROMPT)):
-        parts.nth(index).locator(".prompt-card").get_by_label("Prompt", exact=True).fill(prompt)
+        parts.nth(index).locator(".prompt-card").get_by_label("Wording", exact=True).fill(prompt)
     page.get_by_role("button", name="Add a criterion").click()
     expect(page.get_by_text("Added a row at the end.")).to_be_visible()
 
@@ -158,7 +158,7 @@ def admin_publishes_a_microcredential(j: Journey) -> None:
         )
     ):
         card = criteria.nth(index)
-        card.get_by_label("Criterion", exact=True).fill(name)
+        card.get_by_label("Name", exact=True).fill(name)
         card.get_by_label("What it looks for", exact=True).fill(looks_for)
         card.get_by_label("Scores the evidence of part").select_option(label=part)
         for level, description in enumerate(
@@ -168,7 +168,9 @@ def admin_publishes_a_microcredential(j: Journey) -> None:
     admin.shot("new micro-credential filled in")
     page.get_by_role("button", name="Save draft").click()
     admin.flash(f"Saved “{TITLE}” as a draft")
-    page.get_by_role("button", name="Publish version 1").click()
+    page.get_by_role("link", name="Publish version 1").click()
+    j.scan("admin publish confirmation", page)
+    page.get_by_role("button", name=re.compile(r"^Publish version 1")).click()
     admin.flash("Version 1 is published")
     admin.shot("micro-credential published")
 

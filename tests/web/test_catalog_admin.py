@@ -1,4 +1,6 @@
+import copy
 import json
+import re
 
 import pytest
 from sqlalchemy import select
@@ -87,20 +89,142 @@ def test_create_a_microcredential_through_the_editor(admin, session):
     assert version.definition == definitions.normalize(definition())
 
 
-def test_an_incomplete_form_is_shown_again_with_errors_beside_fields_and_nothing_saved(admin, session):
-    doc = definition(title="")
-    doc["rubric"]["criteria"][0]["required_level"] = "nope"
+def test_a_form_with_wrong_values_is_shown_again_with_labelled_errors_in_page_order(admin, session):
+    doc = definition(title="x" * 121)
+    doc["rubric"]["criteria"][0]["levels"][1]["points"] = "two"
     doc["template"]["parts"][0]["prompts"][0]["word_limit"] = 0
+    doc["credit_hours"] = "ten"
     response = post_definition(admin, "/admin/microcredentials/new", doc)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert 'id="f-title-error"' in html and "This is required." in html
-    assert 'id="f-template-parts-0-prompts-0-word-limit-error"' in html
-    assert "Use a number of at least 1." in html
-    assert 'href="#f-title"' in html  # the summary links to the field
-    assert 'value="Checking for understanding' not in html  # the title really was empty
-    assert 'value="exit-tickets"' in html  # and what was typed is kept
+    summary = html[html.index('class="error-summary"') : html.index("</div>", html.index('class="error-summary"'))]
+    expected = [
+        ('href="#f-title"', "Title — Too long: use at most 120 characters."),
+        ('href="#f-credit-hours"', "Credit hours — Enter a number."),
+        (
+            'href="#f-template-parts-0-prompts-0-word-limit"',
+            "Part 1, prompt 1: word limit — Use a number of at least 1.",
+        ),
+        ('href="#f-rubric-criteria-0-levels-1-points"', "Criterion 1, level 2: points — Enter a number."),
+    ]
+    positions = [summary.index(f"{link}>{text}</a>") for link, text in expected]
+    assert positions == sorted(positions)  # the order of the page, counted from one
+    assert "rubric.criteria" not in summary and "[0]" not in summary
+    assert 'id="f-template-parts-0-prompts-0-word-limit-error"' in html  # and beside the field
+    assert 'value="exit-tickets"' in html  # what was typed is kept
     assert session.scalar(select(MicroCredential)) is None
+
+
+def test_an_incomplete_draft_is_saved_and_publish_lists_what_is_missing_with_links(admin, session):
+    doc = definition(summary="")
+    doc["rubric"]["criteria"][0]["levels"] = copy.deepcopy(doc["rubric"]["criteria"][0]["levels"])
+    doc["rubric"]["criteria"][0]["levels"][1]["description"] = ""
+    doc["grade_bands"] = []
+    response = post_definition(admin, "/admin/microcredentials/new", doc)
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    assert microcredentials.get_version(session, "exit-tickets", 1).definition["grade_bands"] == []
+    show = admin.get("/admin/microcredentials/exit-tickets").get_data(as_text=True)
+    assert 'href="/admin/microcredentials/exit-tickets/versions/1/publish"' in show
+    page = admin.get("/admin/microcredentials/exit-tickets/versions/1/publish").get_data(as_text=True)
+    assert "3 things are missing before this can be published" in page
+    editor = "/admin/microcredentials/exit-tickets/draft"
+    for link, text in [
+        (f'{editor}#f-summary"', "Summary — Write one or two sentences for the catalog."),
+        (f'{editor}#f-grade-bands"', "Grade bands — Choose at least one grade band."),
+        (
+            f'{editor}#f-rubric-criteria-0-levels-1-description"',
+            "Criterion 1, level 2: description — Describe what this level looks like.",
+        ),
+    ]:
+        assert f"{link}>{text}</a>" in page
+    assert "Publish version 1" not in page.split("</h1>", 1)[1]  # no publish button until it is complete
+    response = admin.submit("/admin/microcredentials/exit-tickets/versions/1/publish", page=editor)
+    assert response.status_code == 422 and b"3 things are missing" in response.data
+    session.rollback()
+    assert microcredentials.get_version(session, "exit-tickets", 1).status == "draft"
+    editor_page = admin.get(editor).get_data(as_text=True)
+    assert 'id="f-rubric-criteria-0-levels-1-description"' in editor_page  # where the links land
+    preview = admin.get("/admin/microcredentials/exit-tickets/versions/1").get_data(as_text=True)
+    assert "(not written yet)" in preview and "3 things are missing" in preview
+
+
+def test_an_untitled_draft_without_hours_is_saved_previewed_and_listed(admin, session):
+    doc = blank_definition()
+    response = post_definition(admin, "/admin/microcredentials/new", doc)
+    assert response.status_code == 302 and response.headers["Location"] == "/admin/microcredentials/untitled-draft"
+    assert b"Untitled draft" in admin.get("/admin/microcredentials").data
+    assert admin.get("/admin/microcredentials/untitled-draft").status_code == 200
+    assert admin.get("/admin/microcredentials/untitled-draft/versions/1").status_code == 200
+    assert admin.get("/admin/microcredentials/untitled-draft/versions/1/badge").status_code == 200
+    assert admin.get("/admin/microcredentials/untitled-draft/versions/1/publish").status_code == 200
+    assert admin.get("/admin/microcredentials/untitled-draft/draft").status_code == 200
+
+
+def test_an_empty_address_is_made_from_the_title_and_kept_unique(admin, session):
+    post_definition(admin, "/admin/microcredentials/new", definition())
+    response = post_definition(admin, "/admin/microcredentials/new", definition(slug="", title="Exit tickets"))
+    assert response.headers["Location"] == "/admin/microcredentials/exit-tickets-2"
+    editor = admin.get("/admin/microcredentials/new").get_data(as_text=True)
+    assert "data-slug-source" in editor and "data-slug-target" in editor
+    assert "js/catalog_editor.js" in editor
+
+
+def test_row_buttons_come_back_to_the_row_they_changed(admin):
+    html = admin.get("/admin/microcredentials/new").get_data(as_text=True)
+    # the blank form has one criterion with three levels: the new ones will be criterion 2 and level 4
+    assert 'value="add:rubric.criteria" formaction="/admin/microcredentials/new#f-rubric-criteria-1"' in html
+    assert (
+        'value="add:rubric.criteria[0].levels" formaction="/admin/microcredentials/new#f-rubric-criteria-0-levels-3"'
+        in html
+    )
+    assert (
+        'value="add:template.parts[1].prompts" formaction="/admin/microcredentials/new#f-template-parts-1-prompts-1"'
+        in html
+    )
+    assert 'value="up:template.parts[2]" formaction="/admin/microcredentials/new#f-template-parts-1"' in html
+    response = post_definition(admin, "/admin/microcredentials/new", definition(), action="add:rubric.criteria")
+    added = response.get_data(as_text=True)
+    assert 'id="f-rubric-criteria-2" tabindex="-1"' in added  # the row the fragment names, focusable
+    assert 'id="f-rubric-criteria-2-levels-0" tabindex="-1"' in added
+
+
+def test_every_text_box_says_markdown_is_allowed(admin):
+    html = admin.get("/admin/microcredentials/new").get_data(as_text=True)
+    boxes = html.count("<textarea")
+    assert boxes > 10
+    assert html.count("You can use **bold**, *italics* and lists") == boxes
+    for name in ("summary", "competency", "rubric.criteria[0].levels[1].description"):
+        start = html.index(f'name="{name}"')
+        tag = html[html.rindex("<textarea", 0, start) : html.index(">", start)]
+        hint_id = re.search(r'aria-describedby="([^"]+)"', tag).group(1).split()[0]
+        assert "You can use **bold**" in html[html.index(f'id="{hint_id}"') :][:400]
+
+
+def test_publishing_warns_about_unscored_parts_and_no_qualified_reviewer(admin, session, build):
+    post_definition(admin, "/admin/microcredentials/new", definition())
+    url = "/admin/microcredentials/exit-tickets/versions/1/publish"
+    page = admin.get(url).get_data(as_text=True)
+    assert "No rubric criterion scores “Overview questions”" in page
+    assert "No reviewer is qualified for this micro-credential or for any of its tags" in page
+    assert "Publish version 1 anyway" in page
+    build.reviewer(tag="exit tickets")
+    page = admin.get(url).get_data(as_text=True)
+    assert "No reviewer is qualified" not in page and "No rubric criterion scores" in page
+    response = admin.submit(url)
+    assert response.status_code == 302
+    session.rollback()
+    assert microcredentials.get_version(session, "exit-tickets", 1).status == "published"
+
+
+def test_a_fully_scored_micro_credential_with_a_reviewer_publishes_without_warnings(admin, build):
+    doc = definition()
+    doc["rubric"]["criteria"][0]["part"] = "overview"
+    doc["rubric"]["criteria"].append({**doc["rubric"]["criteria"][0], "key": "artifacts-c", "part": "artifacts"})
+    post_definition(admin, "/admin/microcredentials/new", doc)
+    build.reviewer(slug="exit-tickets")
+    page = admin.get("/admin/microcredentials/exit-tickets/versions/1/publish").get_data(as_text=True)
+    assert "Before you publish" not in page and "1 reviewer is qualified" in page
+    assert "Publish version 1</button>" in page
 
 
 @pytest.mark.parametrize("typed", ["nan", "inf", "-Infinity"])

@@ -45,7 +45,7 @@ def admin_overview(session: Session) -> list[AdminRow]:
     result = [
         AdminRow(
             slug=slugs[mc_id],
-            title=r["title"],
+            title=r["title"] or "Untitled draft",
             newest=r["newest"],
             published=r["published"],
             draft=r["draft"],
@@ -53,4 +53,4 @@ def admin_overview(session: Session) -> list[AdminRow]:
         )
         for mc_id, r in rows.items()
     ]
-    return sorted(result, key=lambda r: r.title.lower())
+    return sorted(result, key=lambda r: (r.title.lower(), r.slug))

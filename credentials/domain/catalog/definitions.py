@@ -1,5 +1,10 @@
 """Micro-credential definitions: normalising, validating against their JSON Schema (microcredential.schema.json) and
-the rules a schema cannot express, with every error named by its field path (``rubric.criteria[0].levels[1].name``)."""
+the rules a schema cannot express, with every error named by its field path (``rubric.criteria[0].levels[1].name``).
+
+Two checks: ``check_draft`` refuses only what could never be valid or is unsafe to keep (too long, the wrong type,
+a bad address or link, an unknown field), so an admin can save a micro-credential they are still writing;
+``check`` (at publishing) also wants it complete: every required field filled, every list long enough, the rubric
+tied to the template."""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from jsonschema.exceptions import ValidationError
 
 from ...schemas import MICROCREDENTIAL, load_schema
 from ..errors import InvalidInput
+from .field_names import when_empty
 
 GRADE_BANDS = ("Pre-K", "K-2", "3-5", "6-8", "9-12")
 FILE_KINDS = {
@@ -42,6 +48,28 @@ def schema() -> dict:
 @cache
 def _validator() -> Draft202012Validator:
     return Draft202012Validator(schema())
+
+
+# What a draft may still lack: a schema without these keywords says only what a finished definition could never be.
+_COMPLETENESS = {"required", "minLength", "minItems"}
+
+
+@cache
+def _draft_validator() -> Draft202012Validator:
+    return Draft202012Validator(_without_completeness(schema()))
+
+
+def _without_completeness(node, *, names: bool = False):
+    """The schema without those keywords (``names``: a map of property names, where "required" is a field)."""
+    if isinstance(node, dict):
+        return {
+            k: _without_completeness(v, names=k in ("properties", "$defs") and not names)
+            for k, v in node.items()
+            if names or k not in _COMPLETENESS
+        }
+    if isinstance(node, list):
+        return [_without_completeness(v) for v in node]
+    return node
 
 
 def field_path(parts) -> str:
@@ -95,33 +123,55 @@ def normalize(raw: dict) -> dict:
 
 def check(doc: dict) -> dict:
     """Raise ``InvalidInput`` naming every problem by its field path; return ``doc`` when it is complete."""
-    # A schema cannot say "finite": NaN passes every bound (each comparison is false), and the database then
-    # refuses the row. These are found first, so the schema's vaguer complaint about an enclosing group is dropped.
-    errors = {field_path(path): _NOT_FINITE for path in _non_finite(doc)}
-    for error in sorted(_validator().iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
-        path, message = _describe(error)
-        if not any(_within(bad, path) for bad in errors):
-            errors.setdefault(path, message)
-    if not errors:
-        errors.update(_cross_check(doc))
+    errors = problems(doc)
     if errors:
         raise InvalidInput(errors, "The micro-credential has problems to fix; each is listed beside its field.")
     return doc
 
 
+def check_draft(doc: dict) -> dict:
+    """Raise ``InvalidInput`` for what no finished definition could hold; return ``doc``, perhaps incomplete."""
+    errors = _schema_problems(doc, _draft_validator(), draft=True)
+    if errors:
+        raise InvalidInput(errors, "The draft has problems to fix; each is listed beside its field.")
+    return doc
+
+
+def problems(doc: dict) -> dict[str, str]:
+    """Every problem of a definition meant to be published, incompleteness included, by field path."""
+    errors = _schema_problems(doc, _validator(), draft=False)
+    if not errors:
+        errors.update(_cross_check(doc))
+    return errors
+
+
+def _schema_problems(doc: dict, validator: Draft202012Validator, *, draft: bool) -> dict[str, str]:
+    # A schema cannot say "finite": NaN passes every bound (each comparison is false), and the database then
+    # refuses the row. These are found first, so the schema's vaguer complaint about an enclosing group is dropped.
+    errors = {field_path(path): _NOT_FINITE for path in _non_finite(doc)}
+    for error in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
+        if draft and error.instance == "":
+            continue  # an empty field in a draft is not written yet, not wrong
+        path, message = _describe(error)
+        if not any(_within(bad, path) for bad in errors):
+            errors.setdefault(path, message)
+    return errors
+
+
 def facets(doc: dict) -> list[tuple[str, str]]:
-    """The (kind, value) pairs the catalog filters on."""
+    """The (kind, value) pairs the catalog filters on (a draft may have none yet)."""
     return (
-        [("tag", t) for t in doc["tags"]]
-        + [("subject", s) for s in doc["subject_areas"]]
-        + [("grade_band", g) for g in doc["grade_bands"]]
+        [("tag", t) for t in doc.get("tags") or []]
+        + [("subject", s) for s in doc.get("subject_areas") or []]
+        + [("grade_band", g) for g in doc.get("grade_bands") or []]
     )
 
 
 def search_text(doc: dict) -> str:
     """The lower-cased text the catalog's search looks in."""
-    words = [doc["title"], doc["summary"], doc["competency"], *doc["tags"], *doc["subject_areas"]]
-    return " ".join(words).lower()
+    words = [doc.get(name) or "" for name in ("title", "summary", "competency")]
+    words += [*(doc.get("tags") or []), *(doc.get("subject_areas") or [])]
+    return " ".join(w for w in words if w).lower()
 
 
 _NOT_FINITE = "Enter an ordinary number (not NaN or infinity)."
@@ -242,10 +292,11 @@ def _describe(error: ValidationError) -> tuple[str, str]:
     if kind == "required":
         missing = re.match(r"'([^']+)' is a required property", error.message)
         field = missing.group(1) if missing else "?"
-        return field_path([*parts, field]), "This is required."
+        path = field_path([*parts, field])
+        return path, when_empty(path)
     if kind == "minLength":
         if value <= 1 or error.instance == "":
-            return field_path(parts), "This is required."
+            return field_path(parts), when_empty(field_path(parts))
         return field_path(parts), f"Too short: use at least {value} characters."
     if kind == "maxLength":
         return field_path(parts), f"Too long: use at most {value:,} characters."
@@ -282,7 +333,9 @@ def _describe(error: ValidationError) -> tuple[str, str]:
     if kind == "const":
         return field_path(parts), f"Must be {value!r}."
     if kind == "minItems":
-        return field_path(parts), "Add at least one." if value == 1 else f"Add at least {value}."
+        if value == 1:
+            return field_path(parts), when_empty(field_path(parts), "Add at least one.")
+        return field_path(parts), f"Add at least {value}."
     if kind == "maxItems":
         return field_path(parts), f"Use at most {value}."
     if kind == "uniqueItems":

@@ -1,5 +1,8 @@
 """Micro-credentials and their versions: create, edit drafts, publish, retire, discard, history.
 
+A draft may be saved incomplete (an admin writes one over several sittings); publishing checks it is complete. An
+address left empty is made from the title.
+
 A published version is never changed. Editing a micro-credential works on its one draft (made from the newest
 version when there is none); publishing the draft makes it current for new attempts and retires the previous one,
 whose attempts stay bound to it.
@@ -75,8 +78,11 @@ def version_history(session: Session, slug: str) -> list[MicroCredentialVersion]
 def create_microcredential(
     session: Session, raw: dict, *, image: ImageChange | None = None, actor: Actor, now: datetime
 ) -> MicroCredentialVersion:
-    """A new micro-credential with its first version, a draft."""
-    doc = definitions.check(definitions.normalize(raw))
+    """A new micro-credential with its first version, a draft (perhaps incomplete)."""
+    doc = definitions.normalize(raw)
+    if isinstance(doc, dict) and not doc.get("slug"):
+        doc["slug"] = _free_slug(session, doc.get("title"))
+    definitions.check_draft(doc)
     _check_slug_free(session, doc["slug"])
     image_sha = _store_image(session, image, now=now)
     mc = MicroCredential(slug=doc["slug"], created_at=now)
@@ -91,7 +97,7 @@ def create_microcredential(
         action="microcredential.create",
         subject_type="microcredential",
         subject_id=mc.slug,
-        summary={"title": doc["title"], "version": 1},
+        summary={"title": doc.get("title") or "", "version": 1},
         now=now,
     )
     return version
@@ -131,12 +137,16 @@ def save_draft(
     actor: Actor,
     now: datetime,
 ) -> MicroCredentialVersion:
-    """Replace a draft's definition (and perhaps its image) after checking all of it."""
+    """Replace a draft's definition (and perhaps its image); it may stay incomplete until it is published."""
     _require_draft(version)
-    doc = definitions.check(definitions.normalize(raw))
     mc = version.microcredential
+    published_before = any(v.status != DRAFT for v in mc.versions)
+    doc = definitions.normalize(raw)
+    if isinstance(doc, dict) and not doc.get("slug"):
+        doc["slug"] = mc.slug if published_before else _free_slug(session, doc.get("title"), mine=mc.id)
+    definitions.check_draft(doc)
     if doc["slug"] != mc.slug:
-        if any(v.status != DRAFT for v in mc.versions):
+        if published_before:
             raise InvalidInput({"slug": f"The address cannot change once published; keep {mc.slug!r}."})
         _check_slug_free(session, doc["slug"])
         mc.slug = doc["slug"]
@@ -247,10 +257,29 @@ def badge_image(session: Session, sha256: str) -> BadgeImage:
     return image
 
 
+def _free_slug(session: Session, title, *, mine: int | None = None) -> str:
+    """An address made from ``title`` that no other micro-credential uses (``-2``, ``-3``... when it is taken)."""
+    base = definitions.slugify(title if isinstance(title, str) and title.strip() else "untitled draft")
+    if len(base) < 3:
+        base = f"{base}-microcredential"
+    taken = set(
+        session.scalars(
+            select(MicroCredential.slug).where(
+                MicroCredential.slug.like(f"{base}%"), MicroCredential.id != (mine if mine is not None else -1)
+            )
+        )
+    )
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
 def _apply(version: MicroCredentialVersion, doc: dict, image_sha: str | None) -> None:
     version.definition = doc
-    version.title, version.summary = doc["title"], doc["summary"]
-    version.credit_hours = doc["credit_hours"]
+    # A draft may not have these yet; the listing shows an untitled draft by its address.
+    version.title, version.summary = doc.get("title") or "", doc.get("summary") or ""
+    version.credit_hours = doc.get("credit_hours")
     version.search_text = definitions.search_text(doc)
     version.image_sha256 = image_sha
     if version.updated_at is None:

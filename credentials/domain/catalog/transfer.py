@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from ...storage.models.catalog import DRAFT
 from ..audit import Actor
 from ..errors import Conflict, InvalidInput, NotFound
-from . import microcredentials
+from . import definitions, microcredentials
 
 SCHEMA_URL = "https://microcred.example/schemas/microcredential.schema.json"
 _DATA_URI = re.compile(r"^data:(image/(?:png|svg\+xml));base64,(.*)$", re.DOTALL)
@@ -51,11 +51,13 @@ def parse_document(text: str | bytes) -> dict:
 def import_definition(
     session: Session, document: dict, *, actor: Actor, now: datetime, publish: bool = False
 ) -> microcredentials.MicroCredentialVersion:
-    """Create a micro-credential from ``document``, or a new draft version of the one with its slug."""
+    """Create a micro-credential from ``document``, or a new draft version of the one with its slug. A file is a
+    whole definition (an export), so it is checked complete, unlike a draft saved in the editor."""
     document = dict(document)
     document.pop("$schema", None)
     document.pop("version", None)
     image = _image(document.pop("image", None))
+    definitions.check(definitions.normalize(document))
     slug = document.get("slug")
     existing = None
     if isinstance(slug, str):

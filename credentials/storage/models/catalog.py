@@ -44,7 +44,8 @@ class MicroCredential(Base):
 
 
 class MicroCredentialVersion(Base):
-    """One version. ``definition`` is the whole document (schemas/microcredential.schema.json, without the image).
+    """One version. ``definition`` is the whole document (schemas/microcredential.schema.json, without the image);
+    a draft's may be incomplete (missing fields, too few rows), never invalid.
 
     A published or retired version is never changed; at most one version per micro-credential is published (the
     current one, offered for new attempts) and at most one is a draft.
@@ -54,6 +55,8 @@ class MicroCredentialVersion(Base):
     __table_args__ = (
         UniqueConstraint("microcredential_id", "number"),
         CheckConstraint("status IN ('draft', 'published', 'retired')", name="status"),
+        # A draft may be saved before its hours are known; publishing checks the whole definition.
+        CheckConstraint("status = 'draft' OR credit_hours IS NOT NULL", name="hours_once_published"),
         Index(
             "uq_microcredential_versions_one_published",
             "microcredential_id",
@@ -79,7 +82,7 @@ class MicroCredentialVersion(Base):
     # Copied out of the definition for listing, searching and sorting.
     title: Mapped[str] = mapped_column(String(120))
     summary: Mapped[str] = mapped_column(Text)
-    credit_hours: Mapped[float] = mapped_column(Numeric(6, 2, asdecimal=False))
+    credit_hours: Mapped[float | None] = mapped_column(Numeric(6, 2, asdecimal=False))
     search_text: Mapped[str] = mapped_column(Text)
     image_sha256: Mapped[str | None] = mapped_column(ForeignKey("badge_images.sha256"))
     created_at: Mapped[datetime]

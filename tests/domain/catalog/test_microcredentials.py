@@ -67,19 +67,42 @@ def test_a_duplicate_slug_is_refused_and_nothing_is_saved(services, session):
 @pytest.mark.parametrize(
     ("change", "path", "message"),
     [
+        (
+            lambda d: d["template"]["parts"][0]["prompts"][0].update(word_limit=0),
+            "template.parts[0].prompts[0].word_limit",
+            "at least 1",
+        ),
+        (lambda d: d.update(slug="Exit Tickets!"), "slug", "lower-case letters"),
+        (lambda d: d.update(credit_hours="ten"), "credit_hours", "Enter a number."),
+        (lambda d: d.update(summary="x" * 601), "summary", "Too long: use at most 600 characters."),
+        (
+            lambda d: d["resources"].append({"title": "A site", "url": "javascript:alert(1)"}),
+            "resources[1].url",
+            "https://",
+        ),
+        (lambda d: d.update(surprise=1), "", "Unknown field: surprise."),
+    ],
+)
+def test_what_could_never_be_valid_is_refused_even_in_a_draft(services, session, change, path, message):
+    doc = definition()
+    change(doc)
+    with pytest.raises(InvalidInput) as caught:
+        create(services, doc)
+    assert path in caught.value.errors, caught.value.errors
+    assert message in caught.value.errors[path]
+    assert session.scalar(select(MicroCredential)) is None
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "message"),
+    [
         (lambda d: d["rubric"]["criteria"][0].update(levels=[]), "rubric.criteria[0].levels", "Add at least 2."),
         (
             lambda d: d["rubric"]["criteria"][0].update(required_level="mastery"),
             "rubric.criteria[0].required_level",
             "own levels",
         ),
-        (
-            lambda d: d["template"]["parts"][0]["prompts"][0].update(word_limit=0),
-            "template.parts[0].prompts[0].word_limit",
-            "at least 1",
-        ),
         (lambda d: d["rubric"]["criteria"][0].update(part="nowhere"), "rubric.criteria[0].part", "Tie this criterion"),
-        (lambda d: d.update(slug="Exit Tickets!"), "slug", "lower-case letters"),
         (
             lambda d: d["rubric"]["criteria"][0]["levels"][2].update(points=1),
             "rubric.criteria[0].levels[2].points",
@@ -90,29 +113,59 @@ def test_a_duplicate_slug_is_refused_and_nothing_is_saved(services, session):
             "rubric.decision_rule.min_points",
             "maximum is 6",
         ),
-        (lambda d: d.pop("title"), "title", "This is required."),
+        (lambda d: d.pop("title"), "title", "Give the micro-credential a title."),
+        (lambda d: d.update(summary="Short"), "summary", "Too short: use at least 10 characters."),
+        (
+            lambda d: d["rubric"]["criteria"][0]["levels"][1].update(description=""),
+            "rubric.criteria[0].levels[1].description",
+            "Describe what this level looks like.",
+        ),
         (
             lambda d: d["template"]["parts"][1]["prompts"][0].pop("max_files"),
             "template.parts[1].prompts[0].max_files",
-            "This is required.",
+            "Enter how many files the teacher may upload.",
         ),
         (
             lambda d: d["template"]["parts"][1]["prompts"][1].update(key="context"),
             "template.parts[1].prompts[1].key",
             "Another prompt already uses",
         ),
-        (lambda d: d.update(credit_hours="ten"), "credit_hours", "Enter a number."),
-        (lambda d: d.update(surprise=1), "", "Unknown field: surprise."),
     ],
 )
-def test_bad_definitions_name_the_field_and_say_what_to_fix(services, session, change, path, message):
+def test_an_incomplete_draft_is_saved_and_publishing_names_what_is_missing(services, session, change, path, message):
     doc = definition()
     change(doc)
+    assert create(services, doc).status == "draft"  # saved as it is: the admin finishes it later
     with pytest.raises(InvalidInput) as caught:
-        create(services, doc)
+        publish(services, number=1)
     assert path in caught.value.errors, caught.value.errors
     assert message in caught.value.errors[path]
-    assert session.scalar(select(MicroCredential)) is None
+    assert microcredentials.get_version(session, "exit-tickets", 1).status == "draft"
+
+
+def test_a_nearly_empty_draft_is_saved_with_an_address_made_from_its_title(services, session):
+    version = create(services, {"title": "Exit tickets", "credit_hours": 2.5})
+    assert version.microcredential.slug == "exit-tickets" and version.credit_hours == 2.5
+    second = create(services, {"title": "Exit tickets!"})
+    assert second.microcredential.slug == "exit-tickets-2" and second.credit_hours is None
+    untitled = create(services, {"title": ""})
+    assert untitled.microcredential.slug == "untitled-draft" and untitled.title == ""
+    assert [row.title for row in admin_page.admin_overview(session)][-1] == "Untitled draft"
+    with pytest.raises(InvalidInput) as caught:
+        publish(services, slug="exit-tickets-2", number=1)
+    assert {"summary", "credit_hours", "template", "rubric"} <= set(caught.value.errors)
+
+
+def test_an_address_left_empty_on_a_later_save_follows_the_title_until_published(services, session):
+    create(services, {"title": "Exit tickets"})
+    with transaction(services.session_factory) as s:
+        draft = microcredentials.get_version(s, "exit-tickets", 1)
+        microcredentials.save_draft(s, draft, definition(slug=""), actor=ADMIN, now=services.clock())
+    assert microcredentials.get_version(session, "checking-for-understanding-with-exit-tickets", 1)
+    publish(services, slug="checking-for-understanding-with-exit-tickets", number=1)
+    edit(services, definition(slug="", title="Renamed"), slug="checking-for-understanding-with-exit-tickets")
+    session.rollback()  # a new snapshot
+    assert microcredentials.get_version(session, "checking-for-understanding-with-exit-tickets", 2).title == "Renamed"
 
 
 def test_missing_keys_are_made_from_names(services):
