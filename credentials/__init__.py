@@ -15,6 +15,7 @@ from .config import PROJECT_ROOT, ConfigurationError, Settings
 from .crypto.key_store import KeyStore
 from .domain.credentials.credential_page import PROOF_CACHE_SECONDS, PROOF_CACHE_SIZE, ProofCache
 from .domain.credentials.status_lists import SigningContext
+from .domain.letters import remember_public_url
 from .domain.people.passwords import PasswordPolicy
 from .mail import MailTransport, transport_for
 from .storage.database import create_database_engine, create_session_factory
@@ -92,10 +93,12 @@ def create_app(config: Settings | None = None) -> Flask:
             "(apt-get install libharfbuzz-subset0)"
         )
     engine = create_database_engine(settings.database_url)
+    session_factory = create_session_factory(engine)
+    remember_public_url(session_factory, settings.public_url)  # the links in e-mail
     app.extensions["microcred"] = Services(
         settings=settings,
         engine=engine,
-        session_factory=create_session_factory(engine),
+        session_factory=session_factory,
         passwords=PasswordPolicy(cheap=settings.password_hash_cheap),
         mail=transport_for(settings.smtp_url, settings.sender),
         evidence=FilesystemEvidenceStore(settings.uploads_dir),

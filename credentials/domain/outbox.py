@@ -33,14 +33,23 @@ LONGEST_RETRY = timedelta(hours=6)
 
 
 def queue_email(
-    session: Session, *, kind: str, recipient: str, subject: str, body: str, now: datetime
+    session: Session,
+    *,
+    kind: str,
+    recipient: str,
+    subject: str,
+    body: str,
+    now: datetime,
+    html: str | None = None,
 ) -> OutboxMessage:
-    """Write a message to the outbox; it goes out only if the caller's transaction commits."""
+    """Write a message (its text and, when given, the same letter as HTML) to the outbox; it goes out only if the
+    caller's transaction commits. Letters are written with ``letters.queue_letter``, which gives both parts."""
     message = OutboxMessage(
         kind=kind,
         recipient=recipient,
         subject=subject[:200],
         body_text=body,
+        body_html=html,
         created_at=now,
         status=PENDING,
         attempts=0,
@@ -90,6 +99,7 @@ def deliver_due(session: Session, transport: MailTransport, *, now: datetime, li
             recipient=message.recipient,
             subject=message.subject,
             body=message.body_text,
+            html=message.body_html,
             reference=f"outbox-{message.id}",
         )
         message.attempts += 1

@@ -26,12 +26,13 @@ class PermanentMailError(Exception):
 
 @dataclass(frozen=True)
 class Letter:
-    """One message to send."""
+    """One message to send: a text body and, optionally, the same letter as HTML."""
 
     recipient: str
     subject: str
     body: str
     reference: str
+    html: str | None = None
 
 
 class MailTransport(Protocol):
@@ -78,6 +79,7 @@ class SmtpTransport:
         return f"<SmtpTransport {self._scheme}://{self._host}:{self._port}>"
 
     def build(self, letter: Letter) -> EmailMessage:
+        """The message as sent: text only, or multipart/alternative (text first, then HTML) when there is HTML."""
         message = EmailMessage()
         message["From"] = self._sender
         message["To"] = letter.recipient
@@ -86,6 +88,9 @@ class SmtpTransport:
         message["Message-ID"] = make_msgid(idstring=letter.reference, domain=_domain_of(self._sender))
         message["Auto-Submitted"] = "auto-generated"
         message.set_content(letter.body)
+        if letter.html:
+            # Clients show the last alternative they can display, so HTML comes after the text it matches.
+            message.add_alternative(letter.html, subtype="html")
         return message
 
     def send(self, letter: Letter) -> None:

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from credentials.domain import outbox
+from credentials.domain import letters, outbox
 from credentials.domain.audit import Actor
 from credentials.domain.errors import Conflict, NotFound
 from credentials.mail import LogTransport, SmtpTransport
@@ -374,3 +374,32 @@ def test_concurrent_deliverers_never_send_a_message_twice(services, smtp_server)
     with services.session_factory() as session:
         statuses = session.execute(select(OutboxMessage.status, OutboxMessage.attempts)).all()
     assert set(statuses) == {(SENT, 1)}
+
+
+def test_a_letter_goes_out_as_text_and_html_alternatives(services, smtp_server):
+    letter = letters.Letter(
+        subject="Feedback on Exit tickets",
+        to="María López",
+        paragraphs=("Reviewers have scored your evidence.",),
+        action=letters.Action("Read the feedback", "https://microcred.test/attempts/7"),
+        signature="Riverside Unified School District",
+    )
+    with transaction(services.session_factory) as session:
+        letters.queue_letter(session, letter, kind="decision", recipient="maria@example.org", now=services.clock())
+    assert deliver(services, smtp_server.transport()).delivered == 1
+    [mail] = smtp_server.messages
+    assert mail.get_content_type() == "multipart/alternative"
+    # Text first, then HTML: a client shows the last part it can display.
+    assert [part.get_content_type() for part in mail.iter_parts()] == ["text/plain", "text/html"]
+    text, page = (part.get_content() for part in mail.iter_parts())
+    assert text == letter.text() and page == letter.html()
+    assert "Read the feedback:\nhttps://microcred.test/attempts/7\n" in text
+    assert 'href="https://microcred.test/attempts/7"' in page and "María López" in page
+
+
+def test_a_message_queued_without_html_still_goes_out_as_text(services, smtp_server):
+    queue(services, body="Queued before e-mail had an HTML part.\n")
+    deliver(services, smtp_server.transport())
+    [mail] = smtp_server.messages
+    assert mail.get_content_type() == "text/plain"
+    assert mail.get_content() == "Queued before e-mail had an HTML part.\n"

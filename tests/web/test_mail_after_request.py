@@ -87,11 +87,13 @@ def test_a_password_reset_email_arrives_right_after_the_response(browser, servic
     assert outbox_statuses(services) == [SENT]
     [mail] = smtp_server.messages
     assert smtp_server.recipients == [MARIA]
-    assert mail["Subject"] == "Reset your microcred password"
-    body = mail.get_content()
+    assert mail["Subject"] == "Reset your password"
+    assert mail.get_content_type() == "multipart/alternative"
+    body = mail.get_body(("plain",)).get_content()
     assert body.startswith("Hello María López,")
     link = re.search(r"https://microcred\.test/reset-password/\S+", body)
     assert link, body
+    assert f'href="{link.group(0)}"' in mail.get_body(("html",)).get_content()
     # The link in the e-mail works.
     assert browser.get(link.group(0).removeprefix(settings.public_url)).status_code == 200
 

@@ -165,3 +165,23 @@ def test_the_page_runs_a_bounded_number_of_queries(admin, services, count_querie
 
     assert many == few
     assert many <= 6
+
+
+def test_a_logged_letter_shows_its_text_and_never_its_html(admin, services, build):
+    from credentials.domain import letters
+
+    letter = letters.Letter(
+        subject="Feedback on <script>",
+        to="María",
+        paragraphs=("Hello <script>alert(1)</script>",),
+        action=letters.Action("Read the feedback", "https://microcred.test/attempts/1"),
+        signature="Riverside Unified School District",
+    )
+    with transaction(services.session_factory) as session:
+        letters.queue_letter(session, letter, kind="decision", recipient="m@example.org", now=services.clock())
+    deliver(services, LogTransport(logging.getLogger("tests.outbox")))
+    html = admin.get("/admin/outbox").get_data(as_text=True)
+    assert "Read the feedback:\nhttps://microcred.test/attempts/1" in html
+    assert "The same letter goes out as HTML too" in html
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<!DOCTYPE html>\n<html" not in html.split("<body", 1)[1]

@@ -35,10 +35,11 @@ from ...storage.database import transaction
 from ...storage.models import Attempt, IssuanceRequest, MicroCredentialVersion
 from ...storage.models.attempts import EARNED
 from ...storage.models.issuance import SOURCE_REVIEW, IssuedCredential
+from .. import emails
 from ..after_commit import Services
 from ..audit import Actor, record_event
 from ..errors import Conflict, DomainError
-from ..outbox import queue_email
+from ..letters import letterhead, queue_letter
 from .facts import achievement_facts, attempt_evidence, issuer_facts
 from .issuer_keys import signing_key
 from .status_lists import SigningContext, allocate_entry
@@ -274,19 +275,10 @@ def _issue(
 
 
 def _tell_earner(session: Session, context: SigningContext, credential: IssuedCredential, *, now: datetime) -> None:
-    title = credential.version.title
-    url = credential_url(context, credential.uuid)
-    queue_email(
+    queue_letter(
         session,
+        emails.credential_issued(letterhead(session), credential, url=credential_url(context, credential.uuid)),
         kind="credential",
         recipient=credential.recipient_email,
-        subject=f"Your credential: {title}",
         now=now,
-        body=(
-            f"Hello {credential.recipient_name},\n\n"
-            f"Your credential for “{title}” has been issued and signed by the district.\n\n"
-            f"See it, share it and download it (JSON, JWT, baked badge images, certificate):\n{url}\n\n"
-            "Anyone you share that link with can check that it is genuine, without an account.\n\n"
-            f"Your credentials are also on your dashboard: {context.public_url}/my/microcredentials\n"
-        ),
     )

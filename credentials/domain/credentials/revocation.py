@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 
 from ...storage.models.issuance import IssuedCredential
 from ...text.dates import us_date
+from .. import emails
 from ..audit import Actor, record_event
 from ..errors import Conflict, InvalidInput
-from ..outbox import queue_email
+from ..letters import letterhead, queue_letter
 from ..people.organizations import district_time_zone
 from .records import find_credential
 from .status_lists import SigningContext, set_status
@@ -98,6 +99,7 @@ def unsuspend_credential(
 def send_expiry_reminders(session: Session, signing: SigningContext, *, now: datetime) -> int:
     """E-mail earners whose credentials expire within 60 and within 14 days (each reminder once); returns count."""
     sent = 0
+    head = letterhead(session)
     for days in REMINDER_DAYS:
         column = IssuedCredential.reminded_60_at if days == 60 else IssuedCredential.reminded_14_at
         due = session.scalars(
@@ -114,17 +116,13 @@ def send_expiry_reminders(session: Session, signing: SigningContext, *, now: dat
                 credential.reminded_60_at = now  # the 14-day reminder says it all
                 continue
             setattr(credential, column.key, now)
-            slug, title = credential.version.microcredential.slug, credential.version.title
-            queue_email(
-                session, kind="expiry", recipient=credential.recipient_email, now=now,
-                subject=f"Your credential expires on {credential.valid_until:%d %B %Y}: {credential.version.title}",
-                body=(
-                    f"Hello {credential.recipient_name},\n\nYour credential “{title}” is valid until "
-                    f"{credential.valid_until:%d %B %Y}.\n\nTo renew it, take the micro-credential's current version "
-                    f"again: {signing.public_url}/microcredentials/{slug}\n\n"
-                    f"Your credential: {signing.public_url}/c/{credential.uuid}\n"
-                ),
-            )  # fmt: skip
+            queue_letter(
+                session,
+                emails.expiry_reminder(head, credential),
+                kind="expiry",
+                recipient=credential.recipient_email,
+                now=now,
+            )
             sent += 1
     session.flush()
     return sent
@@ -138,12 +136,10 @@ def _locked(session: Session, uuid: str) -> IssuedCredential:
 
 def _tell(session: Session, signing: SigningContext, credential: IssuedCredential, what: str, detail: str, *,
           now: datetime) -> None:  # fmt: skip
-    title = credential.version.title
-    queue_email(
-        session, kind="credential-status", recipient=credential.recipient_email, now=now,
-        subject=f"Your credential was {what}: {title}",
-        body=(
-            f"Hello {credential.recipient_name},\n\nThe district has {what} your credential “{title}”. {detail}\n\n"
-            f"{signing.public_url}/c/{credential.uuid}\n\nQuestions? Reply to the district's credentials office.\n"
-        ),
-    )  # fmt: skip
+    queue_letter(
+        session,
+        emails.credential_status(letterhead(session), credential, what=what, detail=detail),
+        kind="credential-status",
+        recipient=credential.recipient_email,
+        now=now,
+    )

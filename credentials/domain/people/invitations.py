@@ -8,9 +8,10 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from ...storage.models import User
+from .. import emails
 from ..audit import Actor, record_event
 from ..errors import Conflict
-from ..outbox import queue_email
+from ..letters import letterhead, queue_letter
 from . import one_time_tokens
 from .accounts import create_user, role_label
 from .one_time_tokens import INVITATION
@@ -82,18 +83,13 @@ def _send_invitation(session: Session, user: User, *, issuer_name: str, link_for
     token = one_time_tokens.issue_token(session, user=user, purpose=INVITATION, now=now)
     days = one_time_tokens.LIFETIMES[INVITATION].days
     roles = ", ".join(role_label(r).lower() for r in sorted(user.roles))
-    queue_email(
-        session,
-        kind="invitation",
-        recipient=user.email,
-        now=now,
-        subject=f"You are invited to microcred by {issuer_name}",
-        body=(
-            f"Hello {user.name},\n\n"
-            f"{issuer_name} has invited you to microcred, where teachers earn micro-credentials for their "
-            f"professional learning. Your role: {roles}.\n\n"
-            f"To accept, choose your password within {days} days at:\n\n"
-            f"{link_for(INVITATION, token)}\n\n"
-            "If you did not expect this invitation, you can ignore this message.\n"
-        ),
+    letter = emails.invitation(
+        letterhead(session),
+        name=user.name,
+        email=user.email,
+        district=issuer_name,
+        roles=roles,
+        days=days,
+        link=link_for(INVITATION, token),
     )
+    queue_letter(session, letter, kind="invitation", recipient=user.email, now=now)

@@ -9,9 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...storage.models import User
+from .. import emails
 from ..audit import Actor, record_event
 from ..errors import DomainError, InvalidInput
-from ..outbox import queue_email
+from ..letters import letterhead, queue_letter
 from . import one_time_tokens
 from .accounts import new_session_token, normalize_email
 from .login_throttle import check_login_allowed, record_failed_login
@@ -112,20 +113,13 @@ def request_password_reset(session: Session, *, email: str, link_for: LinkMaker,
         return  # a flood of resets would only fill the person's inbox
     token = one_time_tokens.issue_token(session, user=user, purpose=PASSWORD_RESET, now=now)
     lifetime = one_time_tokens.LIFETIMES[PASSWORD_RESET]
-    queue_email(
-        session,
-        kind="password_reset",
-        recipient=user.email,
-        now=now,
-        subject="Reset your microcred password",
-        body=(
-            f"Hello {user.name},\n\n"
-            "Someone (we hope you) asked to reset the password of your microcred account.\n"
-            f"To choose a new password, open this link within {int(lifetime.total_seconds() // 60)} minutes:\n\n"
-            f"{link_for(PASSWORD_RESET, token)}\n\n"
-            "The link works once. If you did not ask for it, ignore this message; your password stays as it is.\n"
-        ),
+    letter = emails.password_reset(
+        letterhead(session),
+        name=user.name,
+        minutes=int(lifetime.total_seconds() // 60),
+        link=link_for(PASSWORD_RESET, token),
     )
+    queue_letter(session, letter, kind="password_reset", recipient=user.email, now=now)
     record_event(
         session,
         actor=Actor.system("password-reset"),

@@ -16,11 +16,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ...storage.database import is_postgresql
 from ...storage.models import Answer, Artifact, Assignment, Attempt, CriterionResult, User
+from .. import emails
 from ..audit import Actor, record_event
 from ..business_days import add_business_days
 from ..catalog import microcredentials
 from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from ..outbox import queue_email
+from ..letters import letterhead, queue_letter
 from ..people.roles import ISSUER_ADMIN, TEACHER
 from ..review import routing
 from .evidence import MissingItem, missing_fields, submission_manifest
@@ -211,18 +212,12 @@ def submit_attempt(
     days = set(holidays) | routing.holidays(session)
     attempt.expected_decision_on = add_business_days(now.date(), turnaround, days)
     _flush(session)
-    queue_email(
+    queue_letter(
         session,
+        emails.submission_received(letterhead(session), attempt),
         kind="submission_received",
         recipient=teacher.email,
         now=now,
-        subject=f"We received your evidence for {attempt.version.title}",
-        body=(
-            f"Hello {teacher.name},\n\nYour evidence for “{attempt.version.title}” (attempt {attempt.number}) "
-            f"was submitted on {now:%d %B %Y}. Reviewers will score it against the published rubric; expect a "
-            f"decision by {attempt.expected_decision_on:%A %d %B %Y}.\n\nYou can withdraw it until review "
-            "begins.\n"
-        ),
     )
     record_event(
         session,

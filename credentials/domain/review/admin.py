@@ -24,10 +24,11 @@ from ...storage.models.accounts import ISSUER_ADMIN, REVIEWER, TEACHER
 from ...storage.models.attempts import DRAFT, EARNED, IN_REVIEW, NOT_YET, SUBMITTED
 from ...storage.models.reviews import ACTIVE_STATUSES, ASSIGNED, REASSIGNED
 from ...text.dates import us_date
+from .. import emails
 from ..audit import Actor, record_event
 from ..catalog import microcredentials
 from ..errors import Conflict, InvalidInput, NotFound
-from ..outbox import queue_email
+from ..letters import letterhead, queue_letter
 from . import routing
 from .scoring import notify_decision, request_issuance
 
@@ -224,6 +225,7 @@ def sweep_overdue(session: Session, *, now: datetime) -> SweepReport:
         select(Assignment).where(Assignment.status == ASSIGNED, Assignment.due_on < now.date())
     ).all()
     moved = 0
+    head = letterhead(session)
     admins = session.scalars(select(User).where(User.is_active.is_(True), User.role_rows.any(role=ISSUER_ADMIN))).all()
     for assignment in overdue:
         result = _reassign(
@@ -236,18 +238,16 @@ def sweep_overdue(session: Session, *, now: datetime) -> SweepReport:
         moved += bool(result.assigned)
         code = routing.anonymous_code(assignment.attempt_id)
         for person in [assignment.reviewer, *admins]:
-            queue_email(
-                session,
-                kind="review_overdue",
-                recipient=person.email,
-                now=now,
-                subject=f"Overdue review {code} moved",
-                body=(
-                    f"Hello {person.name},\n\nThe review of {code} was due on {assignment.due_on:%d %B %Y} "
-                    f"and has been {'reassigned' if result.assigned else 'returned to the unassigned queue'}"
-                    ".\n"
-                ),
+            letter = emails.overdue_review_moved(
+                head,
+                name=person.name,
+                code=code,
+                due_on=assignment.due_on,
+                reassigned=bool(result.assigned),
+                attempt_id=assignment.attempt_id,
+                to_reviewer=person is assignment.reviewer,
             )
+            queue_letter(session, letter, kind="review_overdue", recipient=person.email, now=now)
     routing.route_waiting(session, now=now)
     return SweepReport(overdue=len(overdue), reassigned=moved)
 
@@ -268,16 +268,12 @@ def return_incomplete(session: Session, attempt_id: int, *, reason: str, actor: 
     attempt.status, attempt.submitted_at, attempt.expected_decision_on = DRAFT, None, None
     attempt.updated_at = now
     session.flush()
-    queue_email(
+    queue_letter(
         session,
+        emails.returned_incomplete(letterhead(session), attempt, reason=reason),
         kind="returned_incomplete",
         recipient=attempt.teacher.email,
         now=now,
-        subject=f"Your evidence for {attempt.version.title} needs attention",
-        body=(
-            f"Hello {attempt.teacher.name},\n\nYour submission was returned before scoring:\n\n{reason}\n\n"
-            "It is a draft again; fix it and submit it when ready. This does not count as an attempt.\n"
-        ),
     )
     record_event(
         session,

@@ -31,8 +31,10 @@ from ...storage.models.accounts import REVIEWER
 from ...storage.models.attempts import IN_REVIEW, SUBMITTED
 from ...storage.models.outbox import PENDING
 from ...storage.models.reviews import ACTIVE_STATUSES, ASSIGNED, PRIMARY
+from .. import emails
 from ..audit import record_event
 from ..business_days import add_business_days
+from ..letters import letterhead, outbox_row
 from .assigning import ROUTER, anonymous_code, holidays
 from .eligibility import DEFAULT_CAPACITY, candidates, earlier_reviewers, eligible_pairs, ranked
 
@@ -86,7 +88,7 @@ def route_many(session: Session, attempt_ids: list[int], *, now: datetime) -> Ba
     )
     earlier = earlier_reviewers(session, ids)
     days = holidays(session)
-    new_assignments, letters, made, waiting, routed = [], [], [], 0, 0
+    new_assignments, to_write, made, waiting, routed = [], [], [], 0, 0
     for r in rows:
         needed = r[2] - active.get(r.id, 0)
         chosen = ranked((reviewers[i] for i in offered[r.id]), earlier=earlier.get(r.id, ()))[: max(needed, 0)]
@@ -109,10 +111,10 @@ def route_many(session: Session, attempt_ids: list[int], *, now: datetime) -> Ba
                 }
             )
             made.append([r.id, candidate.reviewer_id])
-            letters.append(_letter(*people[candidate.reviewer_id], r.title, anonymous_code(r.id), due_on, now))
+            to_write.append((candidate.reviewer_id, r.id, r.title, due_on))
     if new_assignments:
         session.execute(insert(Assignment), new_assignments)
-        session.execute(insert(OutboxMessage), letters)
+        session.execute(insert(OutboxMessage), _letters(session, to_write, people, now=now))
         record_event(
             session,
             actor=ROUTER,
@@ -139,17 +141,38 @@ def _lock_reviewers(session: Session, *, now: datetime) -> None:
     session.execute(select(ReviewerProfile.user_id).order_by(ReviewerProfile.user_id).with_for_update())
 
 
-def _letter(name: str, email: str, title: str, code: str, due_on, now: datetime) -> dict:
-    return {
-        "kind": "review_assigned",
-        "recipient": email,
-        "subject": f"New review: {title}"[:200],
-        "body_text": (
-            f"Hello {name},\n\nA submission for “{title}” ({code}) is waiting for your review. "
-            f"Please score it by {due_on:%A %d %B %Y}.\n\nYour review queue lists it.\n"
-        ),
-        "created_at": now,
-        "status": PENDING,
-        "attempts": 0,
-        "next_attempt_at": now,
+def _letters(session: Session, made: list[tuple], people: dict[int, tuple[str, str]], *, now: datetime) -> list[dict]:
+    """Outbox rows telling each reviewer about the assignment just made (reviewer, attempt, title, due date)."""
+    head = letterhead(session)
+    ids = {
+        (attempt_id, reviewer_id): assignment_id
+        for assignment_id, attempt_id, reviewer_id in session.execute(
+            select(Assignment.id, Assignment.attempt_id, Assignment.reviewer_id).where(
+                Assignment.attempt_id.in_({attempt_id for _, attempt_id, _, _ in made}),
+                Assignment.status == ASSIGNED,
+            )
+        )
     }
+    rows = []
+    for reviewer_id, attempt_id, title, due_on in made:
+        name, email = people[reviewer_id]
+        letter = emails.review_assigned(
+            head,
+            reviewer_name=name,
+            title=title,
+            code=anonymous_code(attempt_id),
+            due_on=due_on,
+            assignment_id=ids.get((attempt_id, reviewer_id)),
+        )
+        rows.append(
+            {
+                "kind": "review_assigned",
+                "recipient": email,
+                **outbox_row(letter),
+                "created_at": now,
+                "status": PENDING,
+                "attempts": 0,
+                "next_attempt_at": now,
+            }
+        )
+    return rows

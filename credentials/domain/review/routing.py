@@ -20,9 +20,10 @@ from ...storage.database import is_postgresql
 from ...storage.models import Assignment, Attempt, MicroCredentialVersion, ReviewerProfile, User
 from ...storage.models.attempts import IN_REVIEW, SUBMITTED
 from ...storage.models.reviews import ACTIVE_STATUSES, ASSIGNED, PRIMARY, TIEBREAK
+from .. import emails
 from ..audit import record_event
 from ..business_days import add_business_days
-from ..outbox import queue_email
+from ..letters import letterhead, queue_letter
 from .assigning import ROUTER, anonymous_code, holidays
 from .batch_routing import route_many
 from .eligibility import candidates, eligible_reviewers
@@ -163,14 +164,19 @@ def _claim(session: Session, reviewer_id: int) -> bool:
 
 def _notify(session: Session, reviewer_id: int, attempt: Attempt, due_on: date, *, now: datetime) -> None:
     reviewer = session.get(User, reviewer_id)
-    queue_email(
-        session,
-        kind="review_assigned",
-        recipient=reviewer.email,
-        now=now,
-        subject=f"New review: {attempt.version.title}",
-        body=(
-            f"Hello {reviewer.name},\n\nA submission for “{attempt.version.title}” ({anonymous_code(attempt.id)}) is "
-            f"waiting for your review. Please score it by {due_on:%A %d %B %Y}.\n\nYour review queue lists it.\n"
-        ),
+    assignment_id = session.scalar(  # the assignment just made, for the link to the review
+        select(Assignment.id)
+        .where(Assignment.attempt_id == attempt.id, Assignment.reviewer_id == reviewer_id)
+        .where(Assignment.status == ASSIGNED)
+        .order_by(Assignment.id.desc())
+        .limit(1)
     )
+    letter = emails.review_assigned(
+        letterhead(session),
+        reviewer_name=reviewer.name,
+        title=attempt.version.title,
+        code=anonymous_code(attempt.id),
+        due_on=due_on,
+        assignment_id=assignment_id,
+    )
+    queue_letter(session, letter, kind="review_assigned", recipient=reviewer.email, now=now)

@@ -13,20 +13,27 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ...storage.models import Assignment, Attempt, IssuanceRequest, ReviewScore, User
-from ...storage.models.attempts import EARNED, IN_REVIEW, NOT_YET, SUBMITTED
+from ...storage.models.attempts import EARNED, IN_REVIEW, NOT_YET, SUBMITTED, WITHDRAWN
 from ...storage.models.reviews import ASSIGNED, PRIMARY, TIEBREAK
 from ...storage.models.reviews import SUBMITTED as REVIEW_SUBMITTED
+from .. import emails
 from ..after_commit import follow_with
 from ..audit import Actor, record_event
 from ..credentials.issuance import IssueCredential
 from ..errors import Conflict, InvalidInput, PermissionDenied
-from ..outbox import queue_email
-from ..portfolio.attempts import CriterionDecision, carried_forward_keys, carried_forward_levels, record_decision
+from ..letters import letterhead, queue_letter
+from ..portfolio.attempts import (
+    CriterionDecision,
+    attempts_used_up_message,
+    carried_forward_keys,
+    carried_forward_levels,
+    record_decision,
+)
 from . import routing
 from .tally import meets, tally
 
@@ -262,27 +269,30 @@ def request_issuance(session: Session, attempt: Attempt, *, now: datetime) -> No
 
 
 def notify_decision(session: Session, attempt: Attempt, *, now: datetime) -> None:
-    """E-mail the teacher the decision on their attempt."""
-    teacher = attempt.teacher
-    title = attempt.version.title
-    if attempt.status == EARNED:
-        subject, news = f"You earned {title}", "met every requirement: you have earned the micro-credential."
-    else:
-        subject, news = (
-            f"Feedback on {title}",
-            (
-                "does not yet meet every requirement. Read the reviewers' feedback on each criterion; you may revise "
-                "and resubmit."
-            ),
-        )
-    queue_email(
+    """E-mail the teacher the decision on their attempt, with a link to the reviewers' feedback."""
+    earned = attempt.status == EARNED
+    next_step = "" if earned else _resubmission_note(session, attempt)
+    queue_letter(
         session,
+        emails.decision(letterhead(session), attempt, earned=earned, next_step=next_step),
         kind="decision",
-        recipient=teacher.email,
-        subject=subject,
+        recipient=attempt.teacher.email,
         now=now,
-        body=f"Hello {teacher.name},\n\nYour evidence for “{title}” (attempt {attempt.number}) {news}\n",
     )
+
+
+def _resubmission_note(session: Session, attempt: Attempt) -> str:
+    limit = attempt.version.definition["max_attempts"]
+    used = session.scalar(
+        select(func.count())
+        .select_from(Attempt)
+        .where(Attempt.teacher_id == attempt.teacher_id, Attempt.version_id == attempt.version_id)
+        .where(Attempt.status != WITHDRAWN)
+    )
+    left = limit - (used or 0)
+    if left <= 0:
+        return attempts_used_up_message(limit)
+    return f"You can revise your evidence and submit it again ({left} attempt{'s' if left != 1 else ''} left)."
 
 
 def recuse(session: Session, assignment: Assignment, reviewer: User, *, reason: str, now: datetime) -> None:

@@ -135,7 +135,7 @@ def test_submit_locks_records_hashes_dates_and_mails(services, teacher, slug, se
     assert manifest["artifacts"][0]["sha256"] == hashlib.sha256(pdf_bytes()).hexdigest()
     assert submitted.privacy_attested_at is not None
     mail = session.scalars(select(OutboxMessage)).one()
-    assert mail.recipient == teacher.email and "Friday 04 December 2026" in mail.body_text
+    assert mail.recipient == teacher.email and "by December 4, 2026" in mail.body_text
     with transaction(services.session_factory) as s, pytest.raises(Conflict, match="evidence is locked"):
         evidence.save_answers(
             s,
