@@ -11,6 +11,8 @@ from flask.cli import AppGroup
 
 from ..domain.credentials import credential_rows, downloads, issuance, revocation
 from ..domain.credentials.csv_issuance import IssueRow, parse_issue_csv
+from ..domain.people.organizations import district_time_zone
+from ..text.dates import local_day
 from .transaction import OPERATOR, in_transaction, services
 
 credentials_cli = AppGroup("credentials", help="Issued credentials.")
@@ -19,14 +21,34 @@ credentials_cli = AppGroup("credentials", help="Issued credentials.")
 @credentials_cli.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of a table.")
 def credentials_list(as_json: bool) -> None:
-    """Every issued credential: uuid, earner, micro-credential, issued, status."""
+    """Every issued credential: uuid, earner, micro-credential, issued (district's day), status."""
     with in_transaction() as (session, now):
         rows = credential_rows.all_credentials(session, now=now)
-    for row in rows:
-        if as_json:
+        time_zone = district_time_zone(session)
+    if as_json:
+        for row in rows:
             click.echo(json.dumps(row.as_dict()))
-        else:
-            click.echo(f"{row.uuid}  {row.earner:<28.28} {row.title:<40.40} {row.issued:%Y-%m-%d}  {row.status}")
+        return
+    if not rows:
+        click.echo("No credentials have been issued.")
+        return
+    table = [
+        (row.uuid, row.earner, row.title, local_day(row.issued, time_zone).isoformat(), row.status) for row in rows
+    ]
+    for line in aligned(LIST_HEADER, table):
+        click.echo(line)
+
+
+LIST_HEADER = ("UUID", "EARNER", "MICRO-CREDENTIAL", "ISSUED", "STATUS")
+
+
+def aligned(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    """A plain-text table whose columns are as wide as their widest cell: nothing is cut short."""
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
+    return [
+        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+        for line in (header, *rows)
+    ]
 
 
 @credentials_cli.command("export")

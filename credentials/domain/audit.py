@@ -244,16 +244,17 @@ def events_as_csv_rows(events: Iterable[AuditEvent]) -> Iterator[list[str]]:
             str(e.seq),
             e.occurred_at.isoformat(),
             "" if e.actor_id is None else str(e.actor_id),
-            _csv_safe(e.actor_label),
-            _csv_safe(e.action),
-            _csv_safe(e.subject_type),
-            _csv_safe(e.subject_id),
-            _csv_safe(json.dumps(e.summary, sort_keys=True, ensure_ascii=False)),
+            csv_safe(e.actor_label),
+            csv_safe(e.action),
+            csv_safe(e.subject_type),
+            csv_safe(e.subject_id),
+            csv_safe(json.dumps(e.summary, sort_keys=True, ensure_ascii=False)),
             e.previous_sha256,
             e.sha256,
         ]
 
 
-def _csv_safe(value: str) -> str:
+def csv_safe(value: str) -> str:
+    """The cell with a leading apostrophe when a spreadsheet would run it as a formula."""
     # Spreadsheets run cells that start with these characters as formulas.
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -142,8 +142,33 @@ def _html(data: CertificateData, theme: CertificateTheme, paper: Paper, *, compa
         "credit_hours": _hours(data.credit_hours) if data.credit_hours is not None else None,
         "created": data.awarded_on.isoformat(),
         "modified": data.revoked_on.isoformat() if data.revoked_on else None,
+        "signatory_lines": signatory_lines(data),
+        "credential_id": data.credential_id if not _same(data.credential_id, data.page_url) else None,
     }
     return _environment.get_template(TEMPLATE).render(context)
+
+
+def signatory_lines(data: CertificateData) -> list[tuple[str, str]]:
+    """The signatory block's lines as (class, text): the name, the title, then the district unless the name already
+    is the district (the default design signs with the district's name), so nothing prints twice."""
+    lines = [("signatory-name", data.signatory_name.strip()), ("signatory-title", data.signatory_title.strip())]
+    if not any(_same(text, data.issuer_name) for _kind, text in lines):
+        lines.append(("signatory-issuer", data.issuer_name.strip()))
+    seen: set[str] = set()
+    kept = []
+    for kind, text in lines:
+        if text and _key(text) not in seen:
+            seen.add(_key(text))
+            kept.append((kind, text))
+    return kept
+
+
+def _key(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _same(a: str, b: str) -> bool:
+    return _key(a) == _key(b)
 
 
 def _size_class(text: str, sizes: tuple[tuple[int, str], ...], smallest: str) -> str:

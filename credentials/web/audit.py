@@ -7,9 +7,9 @@ import io
 import tempfile
 from datetime import UTC, datetime, time, timedelta
 
-from flask import Blueprint, render_template, request, send_file
+from flask import Blueprint, render_template, request, send_file, url_for
 
-from ..domain import audit
+from ..domain import audit, audit_page
 from ..domain.people.roles import ISSUER_ADMIN
 from .forms import page_number
 from .sessions import role_required
@@ -37,11 +37,31 @@ def _criteria() -> audit.EventFilter:
     )
 
 
+# Where each kind of link on the trail leads: (endpoint, the argument its key fills, or None).
+LINKS = {
+    audit_page.PERSON: ("accounts.show_person", "user_id"),
+    audit_page.ATTEMPT: ("review_admin.attempt", "attempt_id"),
+    audit_page.CREDENTIAL: ("credential_admin.show_credential", "uuid"),
+    audit_page.MICROCREDENTIAL: ("catalog_admin.show_microcredential", "slug"),
+    audit_page.SCHOOL: ("organizations.edit_school", "school_id"),
+    audit_page.DISTRICT: ("organizations.edit_issuer", None),
+    audit_page.CERTIFICATE: ("certificate_settings.edit", None),
+    audit_page.HOLIDAYS: ("review_admin.holidays", None),
+    audit_page.OUTBOX: ("outbox.list_messages", None),
+}
+
+
+def href(link: audit_page.Link) -> str:
+    """The address of the page a link on the trail names."""
+    endpoint, argument = LINKS[link.page]
+    return url_for(endpoint, **({argument: link.key} if argument else {}))
+
+
 @bp.get("")
 @role_required(ISSUER_ADMIN)
 def list_events():
-    result = audit.find_events(db(), _criteria(), page=page_number())
-    return render_template("audit/list.html", result=result, actions=audit.known_actions(db()), args=request.args)
+    trail = audit_page.audit_page(db(), _criteria(), page=page_number())
+    return render_template("audit/list.html", result=trail.events, actions=trail.actions, args=request.args, href=href)
 
 
 @bp.get("/export.csv")
@@ -50,7 +70,7 @@ def export_events():
     # Written to a spooled file inside the request, so the export reads one consistent transaction.
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024, mode="w+b")  # noqa: SIM115
     text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
-    csv.writer(text).writerows(audit.events_as_csv_rows(audit.iter_events(db(), _criteria())))
+    csv.writer(text).writerows(audit_page.export_rows(db(), _criteria()))
     text.flush()
     text.detach()
     spool.seek(0)

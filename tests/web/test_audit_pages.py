@@ -7,6 +7,7 @@ import io
 import itertools
 import re
 from datetime import UTC, datetime
+from html import unescape
 
 import pytest
 
@@ -58,7 +59,7 @@ def listed_seqs(response) -> list[int]:
     """The event numbers in the table, in page order."""
     body = response.get_data(as_text=True)
     tbody = body.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
-    return [int(n) for n in re.findall(r"<tr>\s*<td>(\d+)</td>", tbody)]
+    return [int(n) for n in re.findall(r"<tr>\s*<td class=\"audit-seq\">(\d+)</td>", tbody)]
 
 
 def test_admin_sees_the_trail_newest_first(admin, services):
@@ -163,7 +164,8 @@ def test_admin_exports_the_trail_as_csv(admin, services):
         assert response.headers["Content-Disposition"] == "attachment; filename=microcred-audit-20260901-140000.csv"
         rows = read_csv(response)
 
-    assert tuple(rows[0]) == audit.CSV_COLUMNS
+    # The raw columns as before, then the event in words.
+    assert tuple(rows[0]) == (*audit.CSV_COLUMNS, "description")
     body = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
     assert [int(r["seq"]) for r in body] == list(range(1, seqs["password"] + 1))  # every event, oldest first
     rename = body[seqs["rename"] - 1]
@@ -171,6 +173,7 @@ def test_admin_exports_the_trail_as_csv(admin, services):
     assert rename["action"] == "school.rename"
     assert rename["occurred_at"] == "2026-09-02T08:00:00+00:00"
     assert rename["summary"] == '{"name": "Oak Valley Middle"}'
+    assert rename["description"].startswith("grace.kim@riverside.example.org renamed the school ")
     assert body[0]["previous_sha256"] == "0" * 64
     assert all(b["previous_sha256"] == a["sha256"] for a, b in itertools.pairwise(body))
 
@@ -219,4 +222,52 @@ def test_the_list_page_runs_a_bounded_number_of_queries(admin, services, clock, 
     many = queries_for_page()
 
     assert many == few
-    assert many <= 7
+    assert many <= 8  # sign-in (2), count, page, actions, the district, and the names the page mentions (1)
+
+
+def test_names_cost_one_query_however_many_kinds_of_thing_a_page_names(admin, build, services, clock, count_queries):
+    """People, attempts, credentials, micro-credentials and schools: all named in one query, for 1 or 40 of each."""
+
+    def queries_for_page() -> tuple[int, str]:
+        with count_queries() as statements:
+            response = admin.get("/admin/audit")
+        assert response.status_code == 200
+        return len(statements), response.get_data(as_text=True)
+
+    build.credential()
+    few, _html = queries_for_page()
+    for _ in range(4):
+        build.credential(build.published(definition_doc()))
+    many, html = queries_for_page()
+
+    assert many == few <= 8
+    assert html.count('href="/admin/people/') > 10 and html.count('href="/admin/reviews/attempts/') > 10
+
+
+def definition_doc():
+    from tests.builders import definition
+
+    definition_doc.n = getattr(definition_doc, "n", 0) + 1
+    return definition(slug=f"exit-tickets-{definition_doc.n}", title=f"Exit tickets {definition_doc.n}")
+
+
+def test_each_event_reads_as_a_sentence_with_links_and_the_raw_record_under_details(admin, build, services):
+    teacher = build.user("teacher", email="maria.lopez@riverside.example.org", name="Maria Lopez")
+    credential = build.credential(None, teacher)
+
+    html = admin.get("/admin/audit").get_data(as_text=True)
+
+    title = "Checking for understanding with exit tickets"
+    assert (
+        f'Automatic issuing issued <a href="/admin/credentials/{credential.uuid}">Maria Lopez&#39;s credential for '
+        f'{title}</a> after the review of <a href="/admin/reviews/attempts/{credential.attempt_id}">'
+        f"attempt #{credential.attempt_id}</a>" in html
+    )
+    assert f'<a href="/admin/people/{teacher.id}">Maria Lopez</a> started <a href="/admin/reviews/attempts/' in html
+    assert f'<a href="/admin/microcredentials/exit-tickets">{title}</a>' in html
+    # The raw record is kept, folded away, whole and wrapped.
+    details = re.findall(r'<details class="audit-details">(.*?)</details>', html, re.S)
+    assert len(details) == len(listed_seqs(admin.get("/admin/audit")))
+    assert "<code>credential.issued</code>" in html
+    assert re.search(r'<pre class="audit-raw">\{\n  "attempt": \d+,\n  "key": "ed25519-', unescape(html))
+    assert '<code class="summary">' not in html

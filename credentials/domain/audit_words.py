@@ -1,0 +1,330 @@
+"""The words of the audit trail: each recorded action as a sentence, naming people and things (with links to
+their pages) from names loaded beforehand; an action without its own phrase still reads plainly."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from ..storage.models import AuditEvent
+from ..text.dates import DEFAULT_TIME_ZONE, us_date, us_date_time
+from .credentials.revocation import CATEGORIES
+from .people.roles import ROLE_LABELS
+
+# Where a link leads; the web layer turns (page, key) into a URL.
+PERSON, ATTEMPT, CREDENTIAL, MICROCREDENTIAL, SCHOOL = "person", "attempt", "credential", "microcredential", "school"
+DISTRICT, CERTIFICATE, HOLIDAYS, OUTBOX = "district", "certificate", "holidays", "outbox"
+
+SYSTEM_ACTORS = {
+    "issuance": "Automatic issuing",
+    "review-routing": "Review routing",
+    "cli": "An operator (command line)",
+    "demo": "The demo loader",
+    "password-reset": "The password-reset page",
+}
+OUTCOMES = {"earned": "earned", "not_yet": "not yet", "withdrawn": "withdrawn"}
+SOURCES = {"admin": "from a district record", "csv": "from a CSV file of district records"}
+LONGEST_QUOTE = 120
+
+
+@dataclass(frozen=True)
+class Link:
+    """Words that lead to a page: ``page`` names which (PERSON, ATTEMPT, ...), ``key`` which one."""
+
+    text: str
+    page: str
+    key: str = ""
+
+
+Part = str | Link
+
+
+@dataclass
+class Names:
+    """What the sentences of a page name, loaded in one go: see audit_page."""
+
+    users: dict[int, tuple[str, str, list[str]]] = field(default_factory=dict)  # id -> name, e-mail, roles
+    attempts: dict[int, tuple[str, str, int]] = field(default_factory=dict)  # id -> teacher, title, teacher id
+    credentials: dict[str, tuple[str, str]] = field(default_factory=dict)  # uuid -> recipient, title
+    microcredentials: dict[str, str] = field(default_factory=dict)  # slug -> newest title
+    schools: dict[int, str] = field(default_factory=dict)
+    time_zone: str = DEFAULT_TIME_ZONE
+
+
+def int_or_none(value: object) -> int | None:
+    """An id recorded as text or number, or None when it is not one."""
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+class _Event:
+    """One event and the names loaded for its page, with the words the phrases are built from."""
+
+    def __init__(self, event: AuditEvent, names: Names):
+        self.event, self.names = event, names
+        self.s = event.summary if isinstance(event.summary, dict) else {}
+
+    @property
+    def actor(self) -> Part:
+        event = self.event
+        if event.actor_id is not None:
+            return self.person(event.actor_id, fallback=event.actor_label)
+        if event.actor_label.startswith("system:"):
+            name = event.actor_label.removeprefix("system:")
+            return SYSTEM_ACTORS.get(name, f"microcred ({name})")
+        return event.actor_label
+
+    def person(self, user_id: object, *, fallback: str | None = None) -> Part:
+        found = self.names.users.get(int_or_none(user_id))  # type: ignore[arg-type]
+        if found is None:
+            return fallback or f"person #{user_id}"
+        return Link(found[0], PERSON, str(user_id))
+
+    def roles(self, user_id: object) -> str:
+        found = self.names.users.get(int_or_none(user_id))  # type: ignore[arg-type]
+        return _roles(found[2] if found else [])
+
+    def attempt(self, attempt_id: object, *, short: bool = False) -> Part:
+        found = self.names.attempts.get(int_or_none(attempt_id))  # type: ignore[arg-type]
+        if found is None:
+            return f"attempt #{attempt_id}"
+        if short:  # when the sentence has already named the person and the micro-credential
+            return Link(f"attempt #{attempt_id}", ATTEMPT, str(attempt_id))
+        teacher, title, teacher_id = found
+        whose = "their" if teacher_id == self.event.actor_id else _possessive(teacher)
+        return Link(f"{whose} attempt #{attempt_id} at {title}", ATTEMPT, str(attempt_id))
+
+    def microcredential(self, slug: object) -> Part:
+        title = self.names.microcredentials.get(slug)  # type: ignore[arg-type]
+        return Link(title, MICROCREDENTIAL, str(slug)) if title else f"the micro-credential “{slug}”"
+
+    @property
+    def subject(self) -> Part:
+        kind, key = self.event.subject_type, self.event.subject_id
+        if kind == "user":
+            return self.person(key)
+        if kind == "attempt":
+            return self.attempt(key)
+        if kind == "credential":
+            found = self.names.credentials.get(key)
+            if found is None:
+                return f"credential {key}"
+            return Link(f"{_possessive(found[0])} credential for {found[1]}", CREDENTIAL, key)
+        if kind == "microcredential":
+            return self.microcredential(key)
+        if kind == "school":
+            name = self.names.schools.get(int_or_none(key))  # type: ignore[arg-type]
+            return Link(name, SCHOOL, key) if name else f"school #{key}"
+        if kind == "issuer":
+            return Link("the district's details", DISTRICT)
+        if kind == "issuer_key":
+            return f"signing key {key}"
+        if kind == "outbox_message":
+            return Link(f"e-mail #{key}", OUTBOX)
+        if kind == "holiday":
+            return Link(_day(key), HOLIDAYS)
+        return f"{kind.replace('_', ' ')} {key}".strip()
+
+    def quote(self, key: str, *, lead: str = ": ") -> str:
+        value = self.s.get(key)
+        return f"{lead}“{_shorten(str(value))}”" if value not in (None, "") else ""
+
+    def outcome(self, key: str = "outcome") -> str:
+        value = str(self.s.get(key) or "")
+        return OUTCOMES.get(value, value.replace("_", " "))
+
+
+Phrase = Callable[[_Event], list[Part]]
+
+
+def _mc_version(verb: str, tail: Callable[[_Event], str] = lambda e: "") -> Phrase:
+    return lambda e: [e.actor, f" {verb} version {e.s.get('version', '?')} of ", e.subject, tail(e)]
+
+
+PHRASES: dict[str, Phrase] = {
+    # The catalog
+    "microcredential.create": lambda e: [e.actor, " created the micro-credential ", e.subject],
+    "microcredential.new_version": lambda e: [
+        e.actor, f" started version {e.s.get('version', '?')} of ", e.subject,
+        f" (a copy of version {e.s['from_version']})" if e.s.get("from_version") else ""],
+    "microcredential.save_draft": _mc_version(
+        "saved the draft,", lambda e: f": changed {_listed(e.s['changed'])}" if e.s.get("changed") else ""),
+    "microcredential.publish": _mc_version(
+        "published", lambda e: f", replacing version {e.s['replaces']}" if e.s.get("replaces") else ""),
+    "microcredential.retire": _mc_version("retired"),
+    "microcredential.discard_draft": _mc_version(
+        "discarded the draft,", lambda e: " (it had no other version, so it is gone)"
+        if e.s.get("removed_microcredential") else ""),
+    # Credentials
+    "credential.issued": lambda e: [e.actor, " issued ", e.subject, *(
+        [" after the review of ", e.attempt(e.s["attempt"], short=True)] if e.s.get("attempt")
+        else [" ", SOURCES.get(str(e.s.get("source")), f"({e.s.get('source')})")] if e.s.get("source") else [])],
+    "credential.revoked": lambda e: [e.actor, " revoked ", e.subject, ": ",
+        _lower_first(CATEGORIES.get(str(e.s.get("category")), str(e.s.get("category") or "no category"))),
+        e.quote("reason", lead=" — ")],
+    "credential.suspended": lambda e: [e.actor, " suspended ", e.subject, e.quote("reason")],
+    "credential.unsuspended": lambda e: [e.actor, " lifted the suspension of ", e.subject],
+    "certificate_design.saved": lambda e: [e.actor, " saved the ", Link("certificate design", CERTIFICATE),
+        f", signed by {e.s['signatory']}" if e.s.get("signatory") else "",
+        {"new": " with a new signature image", "removed": " and removed the signature image"}.get(
+            str(e.s.get("signature")), "")],
+    "key.generated": lambda e: [e.actor, " generated a new ", f"{e.s['algorithm']} " if e.s.get("algorithm") else "",
+                                "signing key, ", e.event.subject_id],
+    "key.retired": lambda e: [e.actor, " retired ", e.subject],
+    "key.revoked": lambda e: [e.actor, " revoked ", e.subject, e.quote("reason")],
+    # Reviews
+    "review.assign": lambda e: [e.actor, " assigned ", e.subject, " to ",
+        *_joined([e.person(r) for r in e.s.get("reviewers") or []]),
+        " as tie-breaker" if e.s.get("role") == "tiebreak" else "",
+        f", due {_day(e.s['due_on'])}" if e.s.get("due_on") else ""],
+    "review.assign_batch": lambda e: [e.actor, f" assigned {_count(len(e.s.get('assignments') or []), 'review')}"
+                                      " in one batch"],
+    "review.qualify": lambda e: [e.actor, " qualified ", e.subject, " to review ",
+        e.microcredential(e.s["microcredential"]) if e.s.get("microcredential")
+        else f"every micro-credential tagged “{e.s.get('tag')}”"],
+    "review.unqualify": lambda e: [e.actor, " removed a review qualification from ", e.subject],
+    "review.profile": lambda e: [e.actor, " set ", e.subject, f" to review at most {e.s.get('capacity')} at a time",
+        f", away {_day(e.s['away_from'])} to {_day(e.s.get('away_until'))}" if e.s.get("away_from") else ""],
+    "review.conflict": lambda e: [e.actor, " recorded a conflict of interest: ", e.subject, " will not review ",
+                                  e.person(e.s.get("teacher")), e.quote("reason", lead=" — ")],
+    "review.holiday": lambda e: [e.actor, f" added the holiday {e.s.get('name', '')} on ", e.subject],
+    "review.reassign": lambda e: [e.actor, " took ", e.subject, " from ", e.person(e.s.get("from")),
+                                  " for another reviewer", e.quote("reason", lead=" — ")],
+    "review.submit": lambda e: [e.actor, " scored ", e.subject, f": {e.outcome()}"],
+    "review.disagreement": lambda e: [e.actor, ": the reviewers of ", e.subject,
+        f" disagreed ({_listed([OUTCOMES.get(o, str(o)) for o in e.s.get('outcomes') or []])}); a tie-breaker "
+        "was asked for"],
+    "review.recuse": lambda e: [e.actor, " stepped back from reviewing ", e.subject, e.quote("reason")],
+    # Attempts
+    "attempt.start": lambda e: [e.actor, " started ", e.subject,
+                                " (a resubmission)" if e.s.get("resubmission_of") else ""],
+    "attempt.submit": lambda e: [e.actor, " submitted ", e.subject,
+        f" with {_count(len(e.s.get('artifacts') or []), 'file')}",
+        f"; decision expected by {_day(e.s['expected_decision_on'])}" if e.s.get("expected_decision_on") else ""],
+    "attempt.withdraw": lambda e: [e.actor, " withdrew ", e.subject],
+    "attempt.decide": lambda e: [e.actor, " decided ", e.subject, f": {e.outcome()}"],
+    "attempt.override": lambda e: [e.actor, " changed the decision on ", e.subject,
+        f" from {e.outcome('from')} to {e.outcome('to')}", e.quote("reason", lead=" — ")],
+    "attempt.return_incomplete": lambda e: [e.actor, " returned ", e.subject, " as incomplete", e.quote("reason")],
+    "attempt.upload": lambda e: [e.actor, f" uploaded “{_shorten(str(e.s.get('filename', 'a file')))}” to ",
+                                 e.subject],
+    "attempt.remove_file": lambda e: [e.actor, " removed a file from ", e.subject],
+    # People
+    "user.create": lambda e: [e.actor, " added ", e.subject, f" as {_roles(e.s.get('roles') or [])}",
+                              f" at {e.s['school']}" if e.s.get("school") else ""],
+    "user.update": lambda e: [e.actor, " changed ", e.subject, f"'s {_changes(e.s)}"],
+    "user.deactivate": lambda e: [e.actor, " deactivated the account of ", e.subject],
+    "user.reactivate": lambda e: [e.actor, " reactivated the account of ", e.subject],
+    "user.invite": lambda e: [e.actor, " invited ", e.subject, f" ({e.s['email']})" if e.s.get("email") else "",
+                              f" as {e.roles(e.event.subject_id)}"],
+    "user.resend_invitation": lambda e: [e.actor, " sent a new invitation to ", e.subject],
+    "user.accept_invitation": lambda e: [e.actor, " accepted the invitation and set a password"],
+    "user.sign_in": lambda e: [e.actor, " signed in", f" from {e.s['client_address']}" if e.s.get("client_address")
+                               else ""],
+    "user.sign_out": lambda e: [e.actor, " signed out everywhere"],
+    "user.change_password": lambda e: [e.actor, " changed their password"],
+    "user.request_password_reset": lambda e: ["Someone asked for a password-reset link for ", e.subject],
+    "user.reset_password": lambda e: [e.actor, " set a new password with a reset link"],
+    # The district
+    "issuer.set_up": lambda e: [e.actor, " set up the district", f": {e.s['name']}" if e.s.get("name") else ""],
+    "issuer.update": lambda e: [e.actor, " changed ", e.subject, f": {_changes(e.s)}"],
+    "school.create": lambda e: [e.actor, " added the school ", e.subject],
+    "school.rename": lambda e: [e.actor, " renamed the school ", *(
+        [f"“{e.s['from']}” to ", e.subject] if e.s.get("from") else [e.subject])],
+    "school.close": lambda e: [e.actor, " closed the school ", e.subject],
+    "school.reopen": lambda e: [e.actor, " reopened the school ", e.subject],
+    # Operations
+    "backup.created": lambda e: [e.actor, " made a backup", f" of {_count(e.s['files'], 'file')}"
+                                 if isinstance(e.s.get("files"), int) else "",
+                                 f" in {e.s['directory']}" if e.s.get("directory") else ""],
+    "backup.restored": lambda e: [e.actor, " restored the backup",
+        f" made {_moment(e.s['backup_created_at'], e.names.time_zone)}" if e.s.get("backup_created_at") else ""],
+    "outbox.requeue": lambda e: [e.actor, " queued ", e.subject,
+                                 f" to {e.s['recipient']} again" if e.s.get("recipient") else " again"],
+}  # fmt: skip
+
+
+def sentence_parts(event: AuditEvent, names: Names) -> tuple[tuple[Part, ...], dict]:
+    """The event as a sentence (text and links), and its summary (an empty dict when it is not one)."""
+    words = _Event(event, names)
+    try:
+        parts = PHRASES.get(event.action, _generic)(words)
+    except (KeyError, TypeError, ValueError, AttributeError):  # a summary of an unexpected shape: say it plainly
+        parts = _generic(words)
+    return tuple(part for part in parts if part), words.s
+
+
+def _generic(e: _Event) -> list[Part]:
+    words = e.event.action.replace(".", ": ").replace("_", " ")
+    return [e.actor, f" — {words} — ", e.subject]
+
+
+def _possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _shorten(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= LONGEST_QUOTE else text[: LONGEST_QUOTE - 1].rstrip() + "…"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def _listed(items: Iterable[object]) -> str:
+    words = [str(item).replace("_", " ") for item in items]
+    return ", ".join(words[:-1]) + f" and {words[-1]}" if len(words) > 1 else "".join(words)
+
+
+def _joined(parts: list[Part]) -> list[Part]:
+    """Parts joined as "A", "A and B", "A, B and C"."""
+    if not parts:
+        return ["nobody"]
+    out: list[Part] = []
+    for i, part in enumerate(parts):
+        if i:
+            out.append(" and " if i == len(parts) - 1 else ", ")
+        out.append(part)
+    return out
+
+
+def _roles(roles: Iterable[str]) -> str:
+    labels = [ROLE_LABELS.get(role, str(role)).lower() for role in sorted(roles)]
+    return _listed(labels) if labels else "no role"
+
+
+def _changes(summary: dict) -> str:
+    """``{"name": {"from": a, "to": b}, ...}`` as: name from “a” to “b”; ... (a new or removed logo in words)."""
+    said = []
+    for key, change in summary.items():
+        label = {"url": "web address", "email": "e-mail", "time_zone": "time zone"}.get(key, key.replace("_", " "))
+        if not isinstance(change, dict):
+            said.append(label)
+        elif key == "logo":
+            said.append("logo (a new one)" if change.get("to") else "logo (removed)")
+        else:
+            before, after = (_listed(v) if isinstance(v, list) else v for v in (change.get("from"), change.get("to")))
+            said.append(f"{label} from “{_shorten(str(before))}” to “{_shorten(str(after))}”")
+    return "; ".join(said) or "details"
+
+
+def _day(value: object) -> str:
+    try:
+        return us_date(date.fromisoformat(str(value)))
+    except ValueError:
+        return str(value)
+
+
+def _moment(value: object, time_zone: str) -> str:
+    try:
+        return us_date_time(datetime.fromisoformat(str(value)), time_zone)
+    except ValueError:
+        return str(value)
