@@ -350,3 +350,11 @@ def test_a_clean_svg_badge_is_stored_and_served_sandboxed(admin, session):
     badge = admin.get("/admin/microcredentials/exit-tickets/versions/1/badge")
     assert badge.data == svg and badge.mimetype == "image/svg+xml"
     assert badge.headers["Content-Security-Policy"].endswith("sandbox")
+
+
+def test_enter_in_a_field_saves_the_draft_rather_than_adding_a_row(admin):
+    # Browsers submit a form on Enter with its first submit button: that must be "Save draft".
+    page = admin.get("/admin/microcredentials/new").get_data(as_text=True)
+    form = page[page.index('class="definition-form"') :]
+    first = re.search(r"<button[^>]*type=\"submit\"[^>]*>", form).group(0)
+    assert 'value="save"' in first and 'tabindex="-1"' in first

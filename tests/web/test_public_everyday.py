@@ -113,6 +113,8 @@ def test_a_credential_issued_from_a_record_says_so_and_shows_no_empty_rubric(cli
     assert "Issued from a district record" in html
     assert "Trained reviewers scored" not in html and "—</strong>" not in html
     assert 'aria-labelledby="rubric"' not in html and "rubric-cards" not in html
+    # The record's day is the day shown, in the district's zone (Chicago) as anywhere in the United States.
+    assert "May 1, 2024" in html and "April 30, 2024" not in html
     scored = client.get(f"/c/{build.credential('exit-tickets').uuid}").get_data(as_text=True)
     assert "Issued from a district record" not in scored and "Trained reviewers scored" in scored
 
@@ -249,6 +251,24 @@ def test_a_credential_from_a_record_counts_as_earned_and_a_revoked_one_does_not(
         )  # fmt: skip
     page = browser.get("/microcredentials/exit-tickets").get_data(as_text=True)
     assert "You earned this" not in page and "Start this micro-credential" in page
+
+
+def test_earned_then_revoked_says_so_instead_of_offering_a_start_that_would_be_refused(browser, build, services):
+    credential = build.credential()  # earned through review
+    with transaction(services.session_factory) as session:
+        from credentials.storage.models.issuance import IssuedCredential
+
+        teacher_email = session.get(IssuedCredential, credential.id).recipient.email
+        revocation.revoke_credential(
+            session, services.signing, credential.uuid, category="issued_in_error", reason="Wrong person.",
+            actor=SYSTEM, now=services.clock(),
+        )  # fmt: skip
+    browser.login(teacher_email)
+    page = browser.get("/microcredentials/exit-tickets").get_data(as_text=True)
+    assert "district has since revoked the credential" in " ".join(page.split())
+    assert "Start this micro-credential" not in page and "You earned this micro-credential." not in page
+    listed = browser.get("/microcredentials").get_data(as_text=True)
+    assert '<span class="standing-badge standing-revoked">Revoked</span>' in listed
 
 
 def test_a_teachers_catalog_runs_the_same_queries_for_3_and_40(client, browser, build, services, count_queries):

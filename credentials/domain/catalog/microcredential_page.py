@@ -24,12 +24,13 @@ class VersionRef:
 
 EARNED_STANDING = "earned"
 IN_PROGRESS = "in_progress"
+REVOKED_STANDING = "revoked"
 
 
 @dataclass(frozen=True)
 class Standing:
-    """Where a teacher stands with a micro-credential: earned (with the page of the credential once it is issued) or
-    in progress (with the open attempt)."""
+    """Where a teacher stands with a micro-credential: earned (with the page of the credential once it is issued),
+    in progress (with the open attempt), or earned and then revoked (with that attempt)."""
 
     state: str
     attempt_id: int | None = None
@@ -38,7 +39,7 @@ class Standing:
     @property
     def label(self) -> str:
         """The words of the badge the catalog shows."""
-        return "Earned" if self.state == EARNED_STANDING else "In progress"
+        return {EARNED_STANDING: "Earned", IN_PROGRESS: "In progress", REVOKED_STANDING: "Revoked"}[self.state]
 
 
 @dataclass(frozen=True)

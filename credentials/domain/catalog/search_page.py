@@ -22,6 +22,7 @@ from ..portfolio.statuses import EARNED, OPEN_STATUSES
 from .microcredential_page import (
     EARNED_STANDING,
     IN_PROGRESS,
+    REVOKED_STANDING,
     MicroCredentialPage,
     Standing,
     VersionRef,
@@ -263,24 +264,37 @@ def teacher_standings(session: Session, teacher_id: int, microcredential_ids: li
     ):
         latest[microcredential_id] = (attempt_id, status)
     held: dict[int, str] = {}
-    for uuid, microcredential_id in session.execute(
-        select(IssuedCredential.uuid, MicroCredentialVersion.microcredential_id)
+    revoked: set[int] = set()  # micro-credentials whose latest attempt's credential was revoked
+    for uuid, microcredential_id, attempt_id, revoked_at in session.execute(
+        select(
+            IssuedCredential.uuid,
+            MicroCredentialVersion.microcredential_id,
+            IssuedCredential.attempt_id,
+            IssuedCredential.revoked_at,
+        )
         .join(MicroCredentialVersion, MicroCredentialVersion.id == IssuedCredential.version_id)
         .where(
             IssuedCredential.recipient_id == teacher_id,
-            IssuedCredential.revoked_at.is_(None),
             MicroCredentialVersion.microcredential_id.in_(microcredential_ids),
         )
         .order_by(IssuedCredential.awarded_at, IssuedCredential.id)
     ):
-        held[microcredential_id] = uuid  # the newest wins
+        if revoked_at is None:
+            held[microcredential_id] = uuid  # the newest wins
+        elif attempt_id is not None and latest.get(microcredential_id, (None,))[0] == attempt_id:
+            revoked.add(microcredential_id)
     standings = {}
     for microcredential_id in microcredential_ids:
         attempt_id, status = latest.get(microcredential_id, (None, None))
         if status in OPEN_STATUSES:
             standings[microcredential_id] = Standing(IN_PROGRESS, attempt_id=attempt_id)
-        elif microcredential_id in held or status == EARNED:
-            standings[microcredential_id] = Standing(EARNED_STANDING, credential_uuid=held.get(microcredential_id))
+        elif microcredential_id in held:
+            standings[microcredential_id] = Standing(EARNED_STANDING, credential_uuid=held[microcredential_id])
+        elif microcredential_id in revoked:
+            # Earned, then revoked: starting again is not open to them (start_attempt refuses), so say why instead.
+            standings[microcredential_id] = Standing(REVOKED_STANDING, attempt_id=attempt_id)
+        elif status == EARNED:
+            standings[microcredential_id] = Standing(EARNED_STANDING)  # its credential is on its way
     return standings
 
 

@@ -154,7 +154,9 @@ def _parse_row(number: int, record: dict, versions: dict, today: date) -> tuple[
     if problems:
         return None, problems
     recipient = Recipient(name=name, email=email)
-    awarded_at = datetime(awarded.year, awarded.month, awarded.day, tzinfo=UTC)
+    # Noon UTC is the same calendar day in every US zone from Guam to Hawaii, so the day on the record is the day
+    # every page and certificate shows (midnight UTC would be the evening before in the district).
+    awarded_at = datetime(awarded.year, awarded.month, awarded.day, 12, tzinfo=UTC)
     return IssueRow(line=number, recipient=recipient, version_id=version_id, awarded_at=awarded_at), {}
 
 
