@@ -21,7 +21,7 @@ from credentials.storage.database import transaction
 from tests.builders import Builders, definition, png_bytes
 
 from .accessibility import Scanner
-from .browsing import LAPTOP, PHONE, Account, Album, Person
+from .browsing import LAPTOP, PHONE, Account, Album, Person, assert_fits_width
 
 pytestmark = pytest.mark.e2e
 
@@ -141,6 +141,10 @@ def test_the_admin_navigation_is_one_line_on_a_laptop_with_menus(person, scanner
     for size in ({"width": 1280, "height": 720}, LAPTOP):
         page.set_viewport_size(size)
         assert_one_line(page, f"at {size['width']} px")
+    page.set_viewport_size({"width": 800, "height": 900})  # a tablet: the navigation may wrap, never overflow
+    assert_fits_width(page, "admin navigation at 800 px")
+    admin.shot("navigation at 800 px")
+    page.set_viewport_size(LAPTOP)
     for menu in ADMIN_MENUS:
         expect(nav.locator("summary", has_text=menu)).to_be_visible()
     expect(nav.get_by_role("link", name="Audit trail")).to_be_hidden()
