@@ -6,6 +6,8 @@ request's transaction commits.
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -81,6 +83,16 @@ def _issue_form(**kwargs) -> IssueForm:
     return form
 
 
+def _day(text: str) -> date | None:
+    """A YYYY-MM-DD day from the query string; None for anything else (the filter is then left out). Years far off
+    are left out too: a day at the edge of the calendar cannot be moved into UTC."""
+    try:
+        day = date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        return None
+    return day if day and 1900 <= day.year <= 2999 else None
+
+
 def _actor() -> Actor:
     return Actor.user(current_user)
 
@@ -90,7 +102,9 @@ def _actor() -> Actor:
 def list_credentials():
     status = request.args.get("status", "")
     criteria = admin_page.CredentialFilter(
-        query=request.args.get("q", "")[:200], status=status if status in admin_page.STATUSES else ""
+        query=request.args.get("q", "")[:200],
+        status=status if status in admin_page.STATUSES else "",
+        issued_since=_day(request.args.get("since", "")),
     )
     result = admin_page.find_credentials(db(), criteria, now=now(), page=page_number())
     return render_template(
@@ -167,21 +181,38 @@ def _detail_page(uuid, revoke_form: RevokeForm | None = None, suspend_form: Susp
 @bp.post("/<uuid:uuid>/revoke")
 @role_required(ISSUER_ADMIN)
 def revoke(uuid):
+    """Checks the form and asks "Revoke this credential?"; the answer (``confirmed=yes``) revokes."""
     form = RevokeForm()
-    if form.validate():
-        return _change(uuid, "Revoked. The public page now says Revoked and the earner is being told.",
-                       revocation.revoke_credential, category=form.category.data, reason=form.reason.data)  # fmt: skip
-    return _detail_page(uuid, revoke_form=form), 422
+    if not form.validate():
+        return _detail_page(uuid, revoke_form=form), 422
+    if request.form.get("confirmed") != "yes":
+        return _confirmation(uuid, form, "revoke", category=revocation.CATEGORIES[form.category.data])
+    return _change(uuid, "Revoked. The public page now says Revoked and the earner is being told.",
+                   revocation.revoke_credential, category=form.category.data, reason=form.reason.data)  # fmt: skip
 
 
 @bp.post("/<uuid:uuid>/suspend")
 @role_required(ISSUER_ADMIN)
 def suspend(uuid):
+    """Checks the form and asks "Suspend this credential?"; the answer (``confirmed=yes``) suspends."""
     form = SuspendForm()
-    if form.validate():
-        return _change(uuid, "Suspended. The public page now says Suspended and the earner is being told.",
-                       revocation.suspend_credential, reason=form.reason.data)  # fmt: skip
-    return _detail_page(uuid, suspend_form=form), 422
+    if not form.validate():
+        return _detail_page(uuid, suspend_form=form), 422
+    if request.form.get("confirmed") != "yes":
+        return _confirmation(uuid, form, "suspend")
+    return _change(uuid, "Suspended. The public page now says Suspended and the earner is being told.",
+                   revocation.suspend_credential, reason=form.reason.data)  # fmt: skip
+
+
+def _confirmation(uuid, form: FlaskForm, change: str, category: str = ""):
+    """The page that says what revoking or suspending will do, with the final button; nothing changes yet."""
+    detail = admin_page.credential_detail(db(), str(uuid), now=now())
+    if not (detail.can_revoke if change == "revoke" else detail.can_suspend):
+        flash(
+            f"This credential is already {admin_page.STATUSES[detail.row.status].lower()}; nothing changed.", "warning"
+        )
+        return redirect(url_for("credential_admin.show_credential", uuid=uuid))
+    return render_template("credential_admin/confirm.html", detail=detail, form=form, change=change, category=category)
 
 
 @bp.post("/<uuid:uuid>/unsuspend")

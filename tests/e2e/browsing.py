@@ -144,8 +144,15 @@ class Person:
         expect(self.page.get_by_text("You are signed out.")).to_be_visible()
 
     def go_to(self, section: str) -> None:
-        """Follow a link of the main navigation ("My reviews", "Manage catalog"…)."""
-        self.page.get_by_role("navigation", name="Main").get_by_role("link", name=section, exact=True).click()
+        """Follow a link of the main navigation ("My reviews", "Manage catalog"…), opening first the menus that
+        hold it: on a phone the "Menu", and an admin group ("Credentials", "District"…) at every width."""
+        nav = self.page.get_by_role("navigation", name="Main")
+        holding = self.page.get_by_role("link", name=section, exact=True, include_hidden=True)  # relative to a menu
+        for menu in nav.locator("details").filter(has=holding).all():  # outermost first
+            summary = menu.locator(":scope > summary")
+            if menu.get_attribute("open") is None and summary.is_visible():
+                summary.click()
+        nav.get_by_role("link", name=section, exact=True).click()
 
     def flash(self, text: str) -> None:
         """The page shows a status message containing ``text``."""

@@ -372,6 +372,10 @@ def admin_revokes_it(j: Journey) -> None:
     revoke.get_by_label("Why it is revoked").select_option(label="Evidence found not to be the earner's own")
     revoke.get_by_label("Details").fill(REVOCATION_DETAILS)
     revoke.get_by_role("button", name="Revoke permanently").click()
+    expect(page.get_by_role("heading", name="Revoke this credential?")).to_be_visible()  # the confirmation step
+    expect(page.locator(".confirm-consequences")).to_contain_text(f"gets an e-mail at {TEACHER.email}")
+    admin.shot("asked to confirm the revocation")
+    page.get_by_role("button", name="Revoke", exact=True).click()
     admin.flash("Revoked.")
     admin.shot("revoked")
     visitor = j.person("visitor")

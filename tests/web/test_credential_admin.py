@@ -13,6 +13,8 @@ from credentials.domain.credentials.status_lists import status_list_document
 from credentials.storage.models import OutboxMessage
 from credentials.storage.models.issuance import IssuedCredential
 
+from ..conftest import csrf_from
+
 
 def _admin(browser, build):
     admin = build.admin(email="admin@riverside.example.org", name="Dana Admin")
@@ -73,7 +75,9 @@ def test_revoking_on_the_web_flips_the_bit_and_the_page_and_tells_the_earner(bro
     _admin(browser, build)
     page = f"/admin/credentials/{credential.uuid}"
     response = browser.submit(
-        f"{page}/revoke", {"category": "issued_in_error", "reason": "Wrong teacher on the record"}, page=page
+        f"{page}/revoke",
+        {"category": "issued_in_error", "reason": "Wrong teacher on the record", "confirmed": "yes"},
+        page=page,
     )
     assert response.status_code == 302
     detail = client.get(page).get_data(as_text=True)
@@ -85,8 +89,11 @@ def test_revoking_on_the_web_flips_the_bit_and_the_page_and_tells_the_earner(bro
     assert _bit(session, session.get(IssuedCredential, credential.id))
     mail = session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == credential.recipient_email)).all()
     assert any("revoked" in message.subject.lower() for message in mail)
-    again = browser.submit(f"{page}/revoke", {"category": "other", "reason": "twice"}, page=page)
-    assert "already revoked" in client.get(again.headers["Location"]).get_data(as_text=True)
+    for confirmed in ("", "yes"):  # asking again, or a second tab's final button
+        again = browser.submit(
+            f"{page}/revoke", {"category": "other", "reason": "twice", "confirmed": confirmed}, page=page
+        )
+        assert "already revoked" in client.get(again.headers["Location"]).get_data(as_text=True)
 
 
 def test_a_bad_revocation_form_is_answered_beside_the_field_and_changes_nothing(browser, build, client, session):
@@ -111,7 +118,10 @@ def test_suspend_and_lift_the_suspension(browser, build, client, session):
     _admin(browser, build)
     page = f"/admin/credentials/{credential.uuid}"
     assert browser.submit(f"{page}/suspend", {"reason": ""}, page=page).status_code == 422
-    assert browser.submit(f"{page}/suspend", {"reason": "Complaint under investigation"}, page=page).status_code == 302
+    reason = {"reason": "Complaint under investigation"}
+    assert "Suspend this credential?" in browser.submit(f"{page}/suspend", reason, page=page).get_data(as_text=True)
+    assert "Valid" in _verdict(client, credential.uuid) or "Verified" in _verdict(client, credential.uuid)
+    assert browser.submit(f"{page}/suspend", {**reason, "confirmed": "yes"}, page=page).status_code == 302
     assert "Suspended" in _verdict(client, credential.uuid)
     detail = client.get(page).get_data(as_text=True)
     assert "Complaint under investigation" in detail and "Lift the suspension" in detail
@@ -273,3 +283,92 @@ def test_more_rows_than_the_web_allows_are_sent_to_the_cli(browser, build, sessi
                               page="/admin/credentials/issue")  # fmt: skip
     assert response.status_code == 422 and "credentials issue-csv" in response.get_data(as_text=True)
     assert session.scalar(select(func.count()).select_from(IssuedCredential)) == 0
+
+
+def _hidden_inputs(page: str) -> dict[str, str]:
+    import re
+
+    return {
+        name: html.unescape(value)
+        for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page)
+    }
+
+
+def test_revoking_asks_first_says_what_will_happen_and_changes_nothing_until_confirmed(browser, build, client, session):
+    credential = build.credential()
+    _admin(browser, build)
+    page = f"/admin/credentials/{credential.uuid}"
+    reason = "The photo of sorted responses came from another classroom.\nThe teacher agreed."
+    mail_before = session.scalar(select(func.count()).select_from(OutboxMessage))
+    asked = browser.submit(f"{page}/revoke", {"category": "evidence_withdrawn", "reason": reason}, page=page)
+
+    assert asked.status_code == 200
+    text = html.unescape(asked.get_data(as_text=True))
+    assert "<h1>Revoke this credential?</h1>" in text
+    assert "will say <strong>Revoked</strong>, with the reason “Evidence found not to be the earner's own”" in text
+    assert "Everyone who checks it" in text and "cannot be undone" in text
+    assert f"gets an e-mail at {credential.recipient_email}" in text
+    assert f'href="{page}">Cancel</a>' in text
+    assert 'name="confirmed" value="yes"' in text and ">Revoke</button>" in text
+    session.rollback()  # a fresh read: the test's session may hold an older snapshot
+    assert session.get(IssuedCredential, credential.id).revoked_at is None
+    assert session.scalar(select(func.count()).select_from(OutboxMessage)) == mail_before
+    assert "Verified" in _verdict(client, credential.uuid)
+
+    carried = _hidden_inputs(asked.get_data(as_text=True))
+    assert carried["category"] == "evidence_withdrawn" and carried["reason"].replace("\r\n", "\n") == reason
+    token = csrf_from(asked.get_data(as_text=True))
+    done = client.post(f"{page}/revoke", data={**carried, "csrf_token": token, "confirmed": "yes"})
+    assert done.status_code == 302 and done.headers["Location"].endswith(page)
+    session.rollback()  # a fresh read: the test's session may hold an older snapshot
+    revoked = session.get(IssuedCredential, credential.id)
+    assert revoked.revoked_at is not None and revoked.revoked_reason.replace("\r\n", "\n") == reason
+    assert "Revoked" in _verdict(client, credential.uuid)
+
+
+def test_suspending_asks_first_and_says_other_verifiers_see_only_revocation(browser, build, client, session):
+    credential = build.credential()
+    _admin(browser, build)
+    page = f"/admin/credentials/{credential.uuid}"
+    asked = browser.submit(f"{page}/suspend", {"reason": "Complaint under investigation"}, page=page)
+    text = html.unescape(asked.get_data(as_text=True))
+    assert asked.status_code == 200 and "<h1>Suspend this credential?</h1>" in text
+    assert "Verifiers elsewhere look only for revocation" in text and "lift the suspension later" in text
+    assert ">Suspend</button>" in text and f'href="{page}">Cancel</a>' in text
+    session.rollback()  # a fresh read: the test's session may hold an older snapshot
+    assert session.get(IssuedCredential, credential.id).suspended_at is None
+
+    # Revoked in the meantime (another tab): the question is not asked, the page says why.
+    browser.submit(f"{page}/revoke", {"category": "other", "reason": "x", "confirmed": "yes"}, page=page)
+    late = browser.submit(f"{page}/suspend", {"reason": "Complaint under investigation"}, page=page)
+    assert late.status_code == 302
+    assert "already revoked; nothing changed" in client.get(late.headers["Location"]).get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("action", "data", "anchors"),
+    [
+        ("revoke", {"category": "", "reason": ""}, ["#category", "#revoke-reason"]),
+        ("revoke", {"category": "other", "reason": "", "confirmed": "yes"}, ["#revoke-reason"]),
+        ("suspend", {"reason": "  "}, ["#suspend-reason"]),
+    ],
+)
+def test_the_error_summary_is_at_the_top_of_the_page_and_links_to_the_fields(
+    browser, build, client, session, action, data, anchors
+):
+    credential = build.credential()
+    _admin(browser, build)
+    page = f"/admin/credentials/{credential.uuid}"
+    response = browser.submit(f"{page}/{action}", data, page=page)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 422
+    summary = text.index('class="error-summary"')
+    assert text.index("<h1>") < summary < text.index('<dl class="facts">')  # above the fold, under the heading
+    listed = text[summary : text.index("</div>", summary)]
+    for anchor in anchors:
+        assert f'href="{anchor}"' in listed
+        assert f'id="{anchor[1:]}"' in text  # the field it links to
+    assert text.count('class="error-summary"') == 1
+    session.rollback()  # a fresh read: the test's session may hold an older snapshot
+    changed = session.get(IssuedCredential, credential.id)
+    assert changed.revoked_at is None and changed.suspended_at is None

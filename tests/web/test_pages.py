@@ -120,6 +120,56 @@ def test_welcome_page_and_start_pages(browser, build):
     assert "Your district" not in page and "People" not in page
 
 
+def _main_navigation(page: str) -> str:
+    start = page.index('<nav aria-label="Main"')
+    return page[start : page.index("</nav>", start)]
+
+
+def test_everyone_finds_verify_a_credential_and_employers_are_spoken_to(browser, build):
+    home = browser.get("/").get_data(as_text=True)
+    assert 'href="/verify">Verify a credential</a>' in _main_navigation(home)
+    assert "Hiring? Check a teacher's credential" in home
+    assert '<a class="button button-secondary" href="/verify">Check a credential</a>' in home
+    verify = browser.get("/verify").get_data(as_text=True)
+    assert 'href="/verify" aria-current="page">Verify a credential</a>' in verify
+    build.user("teacher", email="t@riverside.example.org")
+    browser.login("t@riverside.example.org")
+    start = browser.get("/").get_data(as_text=True)
+    assert 'href="/verify">Verify a credential</a>' in _main_navigation(start)
+    assert "<summary>Menu</summary>" in start and "admin-menu" not in start  # no admin menus for a teacher
+
+
+ADMIN_LINKS = {
+    "Catalog": ["Manage catalog", "New micro-credential"],
+    "Reviews": ["Review admin", "Conflicts of interest", "Holidays", "Inter-rater agreement"],
+    "Credentials": ["Credentials", "Issue a credential"],
+    "People": ["People", "Invite someone", "Schools"],
+    "District": ["District details", "Certificate design", "Audit trail", "Outbox"],
+}
+
+
+def test_the_admin_navigation_groups_every_admin_page_in_menus(browser, build):
+    import re
+
+    admin = build.admin(email="admin@riverside.example.org")
+    browser.login(admin.email)
+    nav = _main_navigation(browser.get("/").get_data(as_text=True))
+    menus = re.findall(r'<details name="admin-menu"[^>]*>\s*<summary>([^<]+)</summary>(.*?)</details>', nav, re.S)
+    assert [(name, re.findall(r">([^<]+)</a>", links)) for name, links in menus] == list(ADMIN_LINKS.items())
+    assert 'href="/" aria-current="page">Home</a>' in nav
+    for path, menu, link in [
+        ("/admin/audit", "District", "Audit trail"),
+        ("/admin/certificate", "District", "Certificate design"),
+        ("/admin/schools", "People", "Schools"),
+        ("/admin/credentials/issue", "Credentials", "Issue a credential"),
+    ]:
+        nav = _main_navigation(browser.get(path).get_data(as_text=True))
+        current = re.findall(r'class="nav-group-current">\s*<summary>([^<]+)<', nav)
+        assert current == [menu], path
+        assert re.search(rf'aria-current="page">{link}</a>', nav), path
+        assert nav.count('aria-current="page"') == 1, path
+
+
 class FormAudit(HTMLParser):
     """Collects form controls and labels, to check that every control has an accessible name."""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 from ...storage.models import AuditEvent, MicroCredential, MicroCredentialVersion
 from ...storage.models.catalog import PUBLISHED
 from ...storage.models.issuance import IssuedCredential
+from ...text.dates import zone
 from ..paging import Page, fetch_page
+from ..people.organizations import district_time_zone
 from .credential_rows import EXPIRED, REVOKED, SUSPENDED, VALID, CredentialRow, row_of
 from .records import find_credential
 from .revocation import CATEGORIES
@@ -22,12 +24,14 @@ PER_PAGE = 50
 
 @dataclass(frozen=True)
 class CredentialFilter:
-    """Free text (earner's name or e-mail, title, or credential id) and a status."""
+    """Free text (earner's name or e-mail, title, or credential id), a status, and the first day of issue (a day in
+    the district's time zone)."""
 
     query: str = ""
     status: str = ""
+    issued_since: date | None = None
 
-    def apply(self, query, now: datetime):
+    def apply(self, query, now: datetime, time_zone: str | None = None):
         text = self.query.strip()
         if text:
             query = query.where(
@@ -37,6 +41,10 @@ class CredentialFilter:
                     MicroCredentialVersion.title.icontains(text, autoescape=True),
                     IssuedCredential.uuid == text.lower(),
                 )
+            )
+        if self.issued_since is not None:
+            query = query.where(
+                IssuedCredential.issued_at >= datetime.combine(self.issued_since, time(), zone(time_zone))
             )
         not_revoked, not_suspended = IssuedCredential.revoked_at.is_(None), IssuedCredential.suspended_at.is_(None)
         unexpired = or_(IssuedCredential.valid_until.is_(None), IssuedCredential.valid_until > now)
@@ -52,12 +60,14 @@ class CredentialFilter:
 def find_credentials(
     session: Session, criteria: CredentialFilter, *, now: datetime, page: int = 1, per_page: int = PER_PAGE
 ) -> Page[CredentialRow]:
-    """One page of matching credentials, newest first (two queries: the count and the rows)."""
+    """One page of matching credentials, newest first (two queries: the count and the rows; and the district's time
+    zone when the list starts on a day)."""
     query = criteria.apply(
         select(IssuedCredential)
         .join(MicroCredentialVersion, MicroCredentialVersion.id == IssuedCredential.version_id)
         .order_by(IssuedCredential.issued_at.desc(), IssuedCredential.id.desc()),
         now,
+        district_time_zone(session) if criteria.issued_since is not None else None,
     )
     found = fetch_page(session, query, page=page, per_page=per_page)
     return Page([row_of(credential, now) for credential in found.items], found.page, found.per_page, found.total)
