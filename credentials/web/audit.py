@@ -11,6 +11,8 @@ from flask import Blueprint, render_template, request, send_file, url_for
 
 from ..domain import audit, audit_page
 from ..domain.people.roles import ISSUER_ADMIN
+from ..text.dates import zone
+from .formatting import district
 from .forms import page_number
 from .sessions import role_required
 from .transaction import db, now
@@ -18,22 +20,24 @@ from .transaction import db, now
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
 
-def _date(name: str) -> datetime | None:
+def _midnight(name: str, *, days_after: int = 0) -> datetime | None:
+    """The start of the day named by the ``name`` argument (2026-12-02) plus ``days_after``, in the district's time
+    zone (the day an admin means), as a UTC moment; None when the argument is missing or not a date."""
     try:
-        return datetime.combine(datetime.strptime(request.args.get(name, ""), "%Y-%m-%d").date(), time(), UTC)
-    except ValueError:
+        day = datetime.strptime(request.args.get(name, ""), "%Y-%m-%d").date() + timedelta(days=days_after)
+    except (ValueError, OverflowError):
         return None
+    return datetime.combine(day, time(), zone(district().time_zone)).astimezone(UTC)
 
 
 def _criteria() -> audit.EventFilter:
-    until = _date("until")
     return audit.EventFilter(
         action=request.args.get("action", "")[:80],
         actor=request.args.get("actor", "")[:254],
         subject_type=request.args.get("subject_type", "")[:40],
         subject_id=request.args.get("subject_id", "")[:80],
-        since=_date("since"),
-        until=until + timedelta(days=1) if until else None,
+        since=_midnight("since"),
+        until=_midnight("until", days_after=1),  # to the end of that day
     )
 
 
