@@ -30,12 +30,23 @@ SIZES = {"laptop": {"width": 1366, "height": 768}, "phone": {"width": 390, "heig
 OVERFLOW = """() => {
     const width = document.documentElement.clientWidth;
     let furthest = document.documentElement.scrollWidth;
-    // Inside a sideways-scrolling table too: what needs scrolling to be read is cut off on a phone.
+    const culprits = [];
+    const clipped = (el) => {
+        for (let at = el; at; at = at.parentElement) {
+            const style = getComputedStyle(at);
+            if (style.clip !== 'auto' || style.clipPath !== 'none') return true;
+        }
+        return false;
+    };
+    // Inside a sideways-scrolling table too: what needs scrolling to be read is cut off on a phone. Visually hidden
+    // text (a 1-pixel clipped box for screen readers) is not seen, so it does not count.
     for (const el of document.querySelectorAll('main *')) {
         const box = el.getBoundingClientRect();
-        if (box.width) furthest = Math.max(furthest, box.right);
+        if (box.width <= 1 || box.right <= width || clipped(el)) continue;
+        furthest = Math.max(furthest, box.right);
+        if (culprits.length < 3) culprits.push(`<${el.tagName.toLowerCase()} class="${el.className}">`);
     }
-    return Math.max(0, Math.round(furthest - width));
+    return [Math.max(0, Math.round(furthest - width)), culprits];
 }"""
 
 
@@ -81,7 +92,9 @@ def main() -> None:
                         page.wait_for_timeout(100)
                         heights[size_name] = page.evaluate("document.documentElement.scrollHeight")
                         if size_name == "phone":
-                            overflow = page.evaluate(OVERFLOW)
+                            overflow, culprits = page.evaluate(OVERFLOW)
+                            if overflow:
+                                print(f"{name}: sticks out on a phone: {', '.join(culprits)}", file=sys.stderr)
                         page.screenshot(path=args.out / f"{name}-{size_name}.png", full_page=True)
                     page.set_viewport_size(SIZES["laptop"])
                     rows.append((name, heights["laptop"], heights["phone"], overflow))

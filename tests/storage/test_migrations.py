@@ -72,3 +72,26 @@ def test_sqlite_runs_with_wal_and_foreign_keys(services, database):
     with services.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_migrations_down_and_up_keep_a_districts_data(services, build, client, database):
+    # SQLite changes a column by rebuilding its table; with rows pointing at it (attempts, credentials) that must
+    # neither fail on foreign keys nor lose a row. The same on PostgreSQL.
+    credential = build.credential()
+    tables = ("microcredential_versions", "attempts", "review_assignments", "issued_credentials", "audit_events")
+
+    def counts():
+        with services.engine.connect() as connection:
+            return {table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() for table in tables}
+
+    before = counts()
+    try:
+        migrate.downgrade(services.engine, "0006")
+    finally:
+        migrate.upgrade(services.engine)
+    assert counts() == before
+    if database.backend == "sqlite":
+        with services.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    assert client.get(f"/c/{credential.uuid}").status_code == 200
