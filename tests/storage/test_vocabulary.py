@@ -56,7 +56,7 @@ def test_open_attempts_are_the_ones_the_one_open_attempt_index_covers():
 @pytest.mark.parametrize(
     ("domain", "stored", "names"),
     [
-        (roles, stored_accounts, ("TEACHER", "REVIEWER", "ISSUER_ADMIN", "ROLES")),
+        (roles, stored_accounts, ("TEACHER", "REVIEWER", "ISSUER_ADMIN", "COACH", "ROLES")),
         (one_time_tokens, stored_accounts, ("PASSWORD_RESET", "INVITATION")),
         (
             statuses,

@@ -6,6 +6,7 @@ from .audit import AuditEvent, AuditHead
 from .base import Base
 from .catalog import BadgeImage, CatalogFacet, MicroCredential, MicroCredentialVersion
 from .certificate_settings import CertificateSettings
+from .coaching import CoachAssignment
 from .issuance import IssuanceRequest, IssuedCredential, IssuerKey, StatusList
 from .login_throttle import FailedLogin
 from .organizations import Issuer, School
@@ -30,6 +31,7 @@ __all__ = [
     "Base",
     "CatalogFacet",
     "CertificateSettings",
+    "CoachAssignment",
     "CriterionResult",
     "FailedLogin",
     "Holiday",

@@ -16,7 +16,8 @@ from .organizations import School
 TEACHER = "teacher"
 REVIEWER = "reviewer"
 ISSUER_ADMIN = "issuer_admin"
-ROLES = (TEACHER, REVIEWER, ISSUER_ADMIN)
+COACH = "coach"
+ROLES = (TEACHER, REVIEWER, ISSUER_ADMIN, COACH)
 
 PASSWORD_RESET = "password_reset"  # noqa: S105 - a token purpose
 INVITATION = "invitation"
@@ -68,7 +69,7 @@ class UserRole(Base):
     """One role held by one user; a person may hold several."""
 
     __tablename__ = "user_roles"
-    __table_args__ = (CheckConstraint("role IN ('teacher', 'reviewer', 'issuer_admin')", name="role"),)
+    __table_args__ = (CheckConstraint("role IN ('teacher', 'reviewer', 'issuer_admin', 'coach')", name="role"),)
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     role: Mapped[str] = mapped_column(String(20), primary_key=True)
