@@ -8,7 +8,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..domain.errors import DomainError, TooManyAttempts
-from .formatting import use_default_district
+from .formatting import drawing_error_page, use_default_district
 from .sessions import login_manager
 
 TITLES = {
@@ -54,6 +54,7 @@ def error_response(status: int, message: str | None = None, headers: dict | None
     if wants_json():
         response = jsonify({"error": {"status": status, "title": title, "message": message}})
     else:
+        drawing_error_page()
         response = render_template("errors/error.html", status=status, title=title, message=message)
     return response, status, headers or {}
 

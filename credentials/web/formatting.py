@@ -25,14 +25,25 @@ log = logging.getLogger(__name__)
 
 
 def district() -> DistrictBrand:
-    """The district's brand for this request (read once; the bare defaults when the database cannot answer)."""
+    """The district's brand for this request, read once.
+
+    On an ordinary page a database failure here propagates like any other (a lost database is then the 503 page,
+    never half a page drawn on a broken transaction). Only an error page, drawn after something already failed,
+    falls back to the bare defaults."""
     if "district_brand" not in g:
         try:
             g.district_brand = district_brand(db())
         except SQLAlchemyError:
-            log.warning("The district's name and time zone could not be read; pages use the defaults.")
+            if not g.get("drawing_error_page"):
+                raise
+            log.warning("The district's name and time zone could not be read; the error page uses the defaults.")
             g.district_brand = NO_DISTRICT
     return g.district_brand
+
+
+def drawing_error_page() -> None:
+    """Called before an error page is drawn: the district is read if the database still answers, else defaulted."""
+    g.drawing_error_page = True
 
 
 def use_default_district() -> None:

@@ -140,18 +140,28 @@ def assignment_of(service: DrillService, attempt_id: int) -> tuple[int, User]:
         return assignment.id, session.get(User, assignment.reviewer_id)
 
 
+def ready_to_confirm(visitor, page: str) -> tuple[str, dict]:
+    """Score the review as earned and press "Check and submit": the draft is saved and the summary shown. The
+    confirmation (address and fields) is what locks the review and decides."""
+    checked = visitor.post_form(page, {**EARNED_LEVELS, "action": "submit"})
+    assert checked.status == 302 and checked.location.endswith(f"{page}/confirm"), checked.text[:2000]
+    summary = visitor.get(f"{page}/confirm").text
+    fingerprint = re.search(r'name="fingerprint" value="([0-9a-f]+)"', summary).group(1)
+    return f"{page}/confirm", {"fingerprint": fingerprint}
+
+
 def test_killed_inside_the_decision_transaction(service: DrillService, smtp, slug):
     attempt_id = service.build.submitted(slug).id
     assignment_id, reviewer = assignment_of(service, attempt_id)
     visitor = signed_in(service, reviewer)
     page = f"/reviews/{assignment_id}"
     token = visitor.form_token(page)
-    before, counted = attempt_state(service, attempt_id), everything_counted(service)
     worker = service.worker_pid()
 
+    confirm, decision = ready_to_confirm(visitor, page)
+    before, counted = attempt_state(service, attempt_id), everything_counted(service)
     with HeldLock(service.environ["MICROCRED_DATABASE_URL"], AUDIT_HEAD) as lock, ThreadPoolExecutor(1) as pool:
-        decision = {**EARNED_LEVELS, "action": "submit"}
-        request = pool.submit(no_answer, lambda: visitor.post_form(page, decision, token=token))
+        request = pool.submit(no_answer, lambda: visitor.post_form(confirm, decision, token=token))
         backend, query = lock.waiting_backend()
         assert "audit_head" in query, query
         service.kill_worker(worker)
@@ -163,7 +173,7 @@ def test_killed_inside_the_decision_transaction(service: DrillService, smtp, slu
     assert everything_counted(service) == counted, "something was committed"
 
     # The reviewer sends the review again: decided once, the credential issued once right after.
-    reply = visitor.post_form(page, {**EARNED_LEVELS, "action": "submit"})
+    reply = visitor.post_form(*ready_to_confirm(visitor, page))
     assert reply.status == 302, reply.text[:2000]
     after = attempt_state(service, attempt_id)
     assert after["attempt"][0] == "earned"
@@ -182,12 +192,12 @@ def test_killed_between_the_decision_and_its_credential(service: DrillService, s
     visitor = signed_in(service, reviewer)
     page = f"/reviews/{assignment_id}"
     token = visitor.form_token(page)
-    counted = everything_counted(service)
     worker = service.worker_pid()
 
+    confirm, decision = ready_to_confirm(visitor, page)
+    counted = everything_counted(service)
     with HeldLock(service.environ["MICROCRED_DATABASE_URL"], NEWEST_STATUS_LIST) as lock, ThreadPoolExecutor(1) as pool:
-        decision = {**EARNED_LEVELS, "action": "submit"}
-        request = pool.submit(no_answer, lambda: visitor.post_form(page, decision, token=token))
+        request = pool.submit(no_answer, lambda: visitor.post_form(confirm, decision, token=token))
         backend, query = lock.waiting_backend()
         assert "status_lists" in query, query
         decided = attempt_state(service, attempt_id)

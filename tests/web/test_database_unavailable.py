@@ -49,3 +49,17 @@ def test_api_callers_and_form_posts_get_json_and_503(app, services, client):
     assert "could not reach its database" in response.json["error"]["message"]
 
     assert client.get("/microcredentials").status_code == 503
+
+
+def test_a_database_lost_while_the_page_is_drawn_is_a_503_not_half_a_page(app, services, client):
+    # /verify's form asks the database for nothing but the district in its header: losing the database there is the
+    # same 503, never a page drawn on a broken transaction (which then fails as a 500 on its next query).
+    database_goes_away(app, services)
+    response = client.get("/verify")
+    assert response.status_code == 503 and SENTENCE in response.data
+
+
+def test_an_error_page_is_drawn_with_the_defaults_when_the_database_is_gone(app, services, client):
+    database_goes_away(app, services)
+    response = client.get("/no-such-page")
+    assert response.status_code == 404 and b"Page not found" in response.data and b"microcred" in response.data
