@@ -29,6 +29,7 @@ Day = date | datetime
 
 WIDTH, HEIGHT = 640, 340
 MAX_X_LABELS = 7
+UNDATED = date(2000, 1, 3)  # where a chart with no dates at all is drawn (its axis has no labels)
 PERCENT_UNITS = frozenset({"%", "percent", "per cent", "percentage", "percent of students"})
 
 # The site's palette (static/css/microcred.css): ink on paper; check-ins in the brand blue, the target in green, the
@@ -127,7 +128,7 @@ def measure_chart(
     description = description or _description(measure, rows, float(baseline), float(target), points, text)
 
     days = [day for day in (baseline_day, target_day, *(day for day, _ in points)) if day is not None]
-    first, last = (min(days), max(days)) if days else (date.today(), date.today())
+    first, last = (min(days), max(days)) if days else (UNDATED, UNDATED)  # no dates at all: no date axis either
     if last <= first:
         last = first + timedelta(days=7)
     pad = max(1, (last - first).days // 30)
@@ -149,6 +150,7 @@ def measure_chart(
         truncate_legend=-1,
         truncate_label=-1,
         show_x_guides=False,
+        show_x_labels=bool(days),
         xrange=(first.toordinal() - pad, last.toordinal() + pad),
         x_value_formatter=_short_day,
         value_formatter=axis_text,

@@ -156,6 +156,15 @@ def test_missing_dates_still_draw(baseline_on, target_on):
     assert chart.rows[0].date_text == ("" if baseline_on is None else "September 14, 2026")
 
 
+def test_a_goal_without_any_date_draws_without_a_date_axis():
+    chart = fractions_chart([], baseline_on=None, target_on=None)
+
+    root = assert_safe_svg(chart.svg)
+    texts = [element.text for element in root.iter(f"{SVG}text")]
+    assert "Jan 3" not in texts and "Baseline: 48%" in texts
+    assert [row.date_text for row in chart.rows] == ["", ""]
+
+
 def test_check_ins_on_one_day_and_a_flat_measure_still_draw():
     chart = measure_chart(
         measure="Books read",
