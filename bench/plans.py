@@ -1,0 +1,120 @@
+"""Print how fast growth plans answer (issue 17). For now: a goal's measure chart with 40 check-ins (target: under
+10 ms to render).
+
+Each figure is a section: a function that prints its lines and says whether its targets were met. The goals board,
+the plan page and the suggestions come as sections of their own (see SECTIONS at the end).
+
+*chart* renders the SVG chart of one goal (baseline, 40 weekly check-ins, target: what the goal page shows) with
+``measure_chart`` in process, a few times untimed to warm up, then ``--renders`` times, and prints median, p95 and
+max in ms of wall-clock time, and the median of the thread's CPU time beside it (on a busy machine the wall clock
+also counts waiting for a core).
+
+    .venv/bin/python bench/plans.py [--renders 200] [--only chart]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from credentials.domain.plans.measure_chart import measure_chart
+
+CHART_TARGET_MS = 10.0
+CHART_CHECK_INS = 40
+WARM_UP = 5
+
+
+@dataclass(frozen=True)
+class Timings:
+    """Wall-clock and CPU milliseconds of repeated runs."""
+
+    wall: list[float]
+    cpu: list[float]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.wall)
+
+    @property
+    def p95(self) -> float:
+        return statistics.quantiles(self.wall, n=100, method="inclusive")[94]
+
+    def line(self, label: str, target_ms: float) -> str:
+        verdict = "met" if self.median < target_ms else "MISSED"
+        return (
+            f"{label:<34}{self.median:>7.2f} ms{self.p95:>8.2f} ms{max(self.wall):>8.2f} ms"
+            f"{statistics.median(self.cpu):>8.2f} ms   target median < {target_ms:g} ms: {verdict}"
+        )
+
+
+def timed(run: Callable[[], object], times: int) -> Timings:
+    """Run ``run`` a few times untimed, then ``times`` times timed."""
+    for _ in range(WARM_UP):
+        run()
+    wall, cpu = [], []
+    for _ in range(times):
+        started, started_cpu = time.perf_counter(), time.thread_time()
+        run()
+        cpu.append((time.thread_time() - started_cpu) * 1000)
+        wall.append((time.perf_counter() - started) * 1000)
+    return Timings(wall, cpu)
+
+
+def chart_section(args: argparse.Namespace) -> bool:
+    """A goal's measure chart with 40 check-ins: median under 10 ms."""
+    start = date(2026, 8, 17)
+    check_ins = [(start + timedelta(days=7 * (week + 1)), 48 + week * 0.7 - (week % 3)) for week in range(40)]
+
+    def render():
+        return measure_chart(
+            measure="Exit-ticket mastery on fractions",
+            unit="%",
+            baseline=48,
+            baseline_on=start,
+            target=75,
+            target_on=date(2027, 5, 28),
+            check_ins=check_ins,
+            time_zone="America/Chicago",
+        )
+
+    chart = render()
+    assert len(chart.rows) == CHART_CHECK_INS + 2 and "<script" not in chart.svg  # the thing timed works
+    timings = timed(render, args.renders)
+    print(f"\nchart: {args.renders} renders of one goal's SVG chart, in process ({len(chart.svg):,} bytes each)")
+    print(f"{'':<34}{'median':>10}{'p95':>11}{'max':>11}{'cpu':>11}")
+    print(timings.line(f"goal with {CHART_CHECK_INS} check-ins", CHART_TARGET_MS))
+    return timings.median < CHART_TARGET_MS
+
+
+# Each section prints its figures and returns whether its targets were met. Later: the goals board (5,000 teachers,
+# 12,000 goals), the plan page (3 goals, 40 check-ins) and suggestions (1,000 micro-credentials).
+SECTIONS: dict[str, Callable[[argparse.Namespace], bool]] = {
+    "chart": chart_section,
+}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--renders", type=int, default=200, help="timed chart renders (default 200)")
+    parser.add_argument("--only", choices=sorted(SECTIONS), action="append", help="run only this section (repeatable)")
+    args = parser.parse_args()
+    if args.renders < 20:
+        parser.error("use at least 20 renders")
+
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"plans: {os.cpu_count()} cores, load average {load} (other work on the machine slows the wall clock)")
+    results = {name: section(args) for name, section in SECTIONS.items() if not args.only or name in args.only}
+    print()
+    for name, met in results.items():
+        print(f"{name}: targets {'met' if met else 'MISSED'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
