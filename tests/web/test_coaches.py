@@ -3,6 +3,8 @@ the whole district (and unassigned) from their page, told on their start page wh
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -80,6 +82,10 @@ def test_an_admin_assigns_a_coach_to_schools_and_the_district_and_ends_an_assign
         select(AuditEvent.action).where(AuditEvent.action.like("coach.%")).order_by(AuditEvent.id)
     )
     assert list(actions) == ["coach.assign", "coach.assign", "coach.unassign"]
+    trail = " ".join(re.sub(r"<[^>]+>", "", browser.get("/admin/audit").get_data(as_text=True)).split())
+    assert "Dana Admin assigned Denise Carter to coach at Oak Valley Middle School" in trail
+    assert "Dana Admin assigned Denise Carter to coach the whole district" in trail
+    assert "Dana Admin ended Denise Carter&#39;s coaching at Oak Valley Middle School" in trail
 
 
 @pytest.mark.parametrize(
@@ -112,6 +118,7 @@ def test_a_bad_assignment_is_explained_at_the_top_and_saves_nothing(
     assert f'<a href="#coaching-school">Assign to: {message}</a>' in summary
     assert html.index("error-summary") < html.index("Roles and school")  # at the top of the page
     assert 'id="coaching-school"' in html
+    assert f'<form method="post" action="{page}" novalidate>' in html  # the roles form still saves to the person
     assert assignments(session, coach) == {oak.id}
 
 
@@ -203,3 +210,17 @@ def test_a_visitor_is_sent_to_sign_in(browser, build, services, session):
         response = browser.submit(url, {"school": "district"}, page="/login")
         assert response.status_code == 302 and "/login" in response.headers["Location"], url
     assert session.scalar(select(func.count()).select_from(CoachAssignment)) == 1
+
+
+def test_a_coach_is_refused_every_admin_page(app, browser, build, services):
+    coach = build.user("coach", "teacher", email="coach@riverside.example.org")
+    assign(services, coach)
+    browser.login(coach.email)
+    pages = [
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/admin") and "GET" in rule.methods and not rule.arguments
+    ]
+    assert len(pages) >= 10, pages
+    assert [path for path in pages if browser.get(path).status_code != 403] == []
+    assert browser.get(f"/admin/people/{coach.id}").status_code == 403
