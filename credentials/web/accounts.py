@@ -157,7 +157,7 @@ def add_coaching(user_id: int):
         except InvalidInput as exc:
             show_domain_errors(form, exc)
         else:
-            flash(f"{done.coach_name} now coaches teachers at {done.place}.", "success")
+            flash(f"{done.coach_name} now coaches teachers {done.where}.", "success")
             return redirect(url_for("accounts.show_person", user_id=user_id, _anchor="coaching"))
     return _person_html(person_page(db(), user_id), coaching_form=form)
 
@@ -166,7 +166,7 @@ def add_coaching(user_id: int):
 @role_required(ISSUER_ADMIN)
 def end_coaching(user_id: int, assignment_id: int):
     done = accounts.end_coaching(db(), user_id, assignment_id, actor=_actor(), now=now())
-    flash(f"{done.coach_name} no longer coaches teachers at {done.place}.", "success")
+    flash(f"{done.coach_name} no longer coaches teachers {done.where}.", "success")
     return redirect(url_for("accounts.show_person", user_id=user_id, _anchor="coaching"))
 
 

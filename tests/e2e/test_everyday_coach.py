@@ -106,7 +106,7 @@ def test_an_admin_invites_reads_the_roles_and_assigns_a_coach(person, scanners, 
     scan_both(scanners, "coach page", page)
 
     coaching.get_by_role("button", name="End coaching at The whole district").click()
-    admin.flash(f"{COACH.name} no longer coaches teachers at the whole district.")
+    admin.flash(f"{COACH.name} no longer coaches teachers across the whole district.")
 
     # A school closed since the page was drawn: refused, said at the top with a link to the field.
     person_url = page.url.split("#", 1)[0]

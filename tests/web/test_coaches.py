@@ -66,10 +66,12 @@ def test_an_admin_assigns_a_coach_to_schools_and_the_district_and_ends_an_assign
     html = browser.get(response.headers["Location"]).get_data(as_text=True)
     assert "Denise Carter now coaches teachers at Oak Valley Middle School." in html
     assert browser.submit(f"{page}/coaching", {"school": "district"}, page=page).status_code == 302
+    assert "Denise Carter now coaches teachers across the whole district." in browser.get(page).get_data(as_text=True)
     assert assignments(session, coach) == {oak.id, None}
 
     html = browser.get(page).get_data(as_text=True)
-    assert "The whole district" in html and "Oak Valley Middle School" in html
+    assert '<dt>Coaches</dt><dd><a href="#coaching">The whole district</a></dd>' in html  # the scope, at the top
+    assert "Oak Valley Middle School" in html
     assert '<option value="district"' not in html and f'<option value="{pine.id}"' in html  # only what is left
     oak_row = session.scalar(select(CoachAssignment.id).where(CoachAssignment.school_id == oak.id))
     response = browser.submit(f"{page}/coaching/{oak_row}/end", page=page)

@@ -257,10 +257,11 @@ def role_label(role: str) -> str:
 
 @dataclass(frozen=True)
 class CoachingChange:
-    """What an admin's change to a coach's assignments did, for the page to say: who, and where."""
+    """What an admin's change to a coach's assignments did, for the page to say: who, and where ("at Oak Valley
+    Middle School", "across the whole district")."""
 
     coach_name: str
-    place: str
+    where: str
 
 
 def add_coaching(
@@ -289,9 +290,9 @@ def end_coaching(session: Session, coach_id: int, assignment_id: int, *, actor: 
 
 def _place(session: Session, school_id: int | None) -> str:
     if school_id is None:
-        return "the whole district"
+        return "across the whole district"
     school = session.get(School, school_id)
-    return school.name if school is not None else "a school"
+    return f"at {school.name}" if school is not None else "at a school"
 
 
 def _keep_an_admin(session: Session, user: User) -> None:
