@@ -172,7 +172,7 @@ def end_coaching(user_id: int, assignment_id: int):
 
 def _person_html(page, *, form=None, coaching_form=None):
     """The person's page, with whichever of its forms was posted holding what was typed and its errors."""
-    form = form or _person_form(page.user)
+    form = form or _person_form(page.user, posted=False)
     coaching_form = coaching_form or CoachingForm(formdata=None)
     if page.coaching:
         coaching_form.school.choices = [SelectChoice(value, label) for value, label in page.coaching.options]
@@ -190,11 +190,13 @@ def _to_person(user, *, new_coach: bool):
     return redirect(url_for("accounts.show_person", user_id=user.id))
 
 
-def _person_form(user) -> PersonForm:
-    """The person's form: filled from their account on GET, from what was posted otherwise."""
-    form = PersonForm(obj=user if request.method == "GET" else None)
+def _person_form(user, *, posted: bool | None = None) -> PersonForm:
+    """The person's form: filled from what was posted to it, otherwise (a GET, another form posted) from their
+    account."""
+    posted = request.method == "POST" if posted is None else posted
+    form = PersonForm(formdata=None, obj=user) if not posted else PersonForm()
     form.school.choices = _school_options(keep=user.school)
-    if request.method == "GET":
+    if not posted:
         form.roles.data, form.school.data = sorted(user.roles), user.school_id
     return form
 

@@ -121,6 +121,7 @@ def test_a_bad_assignment_is_explained_at_the_top_and_saves_nothing(
     assert html.index("error-summary") < html.index("Roles and school")  # at the top of the page
     assert 'id="coaching-school"' in html
     assert f'<form method="post" action="{page}" novalidate>' in html  # the roles form still saves to the person
+    assert 'name="name" required type="text" value="Denise Carter"' in html  # and still shows the account
     assert assignments(session, coach) == {oak.id}
 
 
