@@ -1,4 +1,5 @@
-"""Issuer admins manage people: list, invite, change roles and school, deactivate and reactivate."""
+"""Issuer admins manage people: list, invite, change roles and school, say where coaches coach, deactivate and
+reactivate."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, SelectMultipleField, StringField, widgets
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..domain.audit import Actor
 from ..domain.errors import InvalidInput
 from ..domain.people import accounts, invitations
 from ..domain.people.organizations import require_issuer, school_choices
-from ..domain.people.roles import ISSUER_ADMIN, ROLE_LABELS, ROLES
+from ..domain.people.person_page import WHOLE_DISTRICT_CHOICE, person_page
+from ..domain.people.roles import COACH, ISSUER_ADMIN, ROLE_LABELS, ROLES
 from .auth import link_for
 from .forms import page_number, show_domain_errors, whole_number
 from .sessions import role_required
@@ -41,11 +43,35 @@ class PersonForm(FlaskForm):
         choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES],
         validators=[DataRequired("Choose at least one role.")],
     )
-    school = SelectField("School", coerce=int, description="Reviewers never review teachers of their own school.")
+    school = SelectField(
+        "School",
+        coerce=int,
+        description="Where the person works. Reviewers never review teachers of their own school. Where a coach "
+        "coaches is chosen on their page.",
+    )
 
 
 class InviteForm(PersonForm):
     email = EmailField("E-mail address", validators=[DataRequired("Enter an e-mail address."), Length(max=254)])
+
+
+class CoachingForm(FlaskForm):
+    """Assign a coach to one more place; the places offered come from the person's page, the domain checks them."""
+
+    school = SelectField("Assign to", id="coaching-school", validate_choice=False)
+
+    def validate_school(self, field) -> None:
+        if field.data != WHOLE_DISTRICT_CHOICE and whole_number(field.data) is None:
+            raise ValidationError("Choose a school or the whole district.")
+
+    @property
+    def school_id(self) -> int | None:
+        return None if self.school.data == WHOLE_DISTRICT_CHOICE else whole_number(self.school.data)
+
+
+@bp.context_processor
+def _role_words() -> dict:
+    return {"role_descriptions": accounts.ROLE_DESCRIPTIONS}
 
 
 def _school_options(keep=None) -> list[SelectChoice]:
@@ -99,14 +125,15 @@ def invite():
             show_domain_errors(form, exc)
         else:
             flash(f"Invitation sent to {user.email}. The link works for 7 days.", "success")
-            return redirect(url_for("accounts.show_person", user_id=user.id))
+            return _to_person(user, new_coach=COACH in user.roles)
     return render_template("accounts/invite.html", form=form), 422 if form.errors else 200
 
 
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
 @role_required(ISSUER_ADMIN)
 def show_person(user_id: int):
-    user = accounts.get_user(db(), user_id)
+    page = person_page(db(), user_id)
+    user, was_coach = page.user, COACH in page.user.roles
     form = _person_form(user)
     if form.validate_on_submit():
         try:
@@ -116,17 +143,60 @@ def show_person(user_id: int):
             show_domain_errors(form, exc)
         else:
             flash(f"Saved the changes to {user.name}.", "success")
-            return redirect(url_for("accounts.show_person", user_id=user.id))
+            return _to_person(user, new_coach=COACH in user.roles and not was_coach)
+    return _person_html(page, form=form)
+
+
+@bp.post("/<int:user_id>/coaching")
+@role_required(ISSUER_ADMIN)
+def add_coaching(user_id: int):
+    form = CoachingForm()
+    if form.validate():
+        try:
+            done = accounts.add_coaching(db(), user_id, form.school_id, actor=_actor(), now=now())
+        except InvalidInput as exc:
+            show_domain_errors(form, exc)
+        else:
+            flash(f"{done.coach_name} now coaches teachers {done.where}.", "success")
+            return redirect(url_for("accounts.show_person", user_id=user_id, _anchor="coaching"))
+    return _person_html(person_page(db(), user_id), coaching_form=form)
+
+
+@bp.post("/<int:user_id>/coaching/<int:assignment_id>/end")
+@role_required(ISSUER_ADMIN)
+def end_coaching(user_id: int, assignment_id: int):
+    done = accounts.end_coaching(db(), user_id, assignment_id, actor=_actor(), now=now())
+    flash(f"{done.coach_name} no longer coaches teachers {done.where}.", "success")
+    return redirect(url_for("accounts.show_person", user_id=user_id, _anchor="coaching"))
+
+
+def _person_html(page, *, form=None, coaching_form=None):
+    """The person's page, with whichever of its forms was posted holding what was typed and its errors."""
+    form = form or _person_form(page.user, posted=False)
+    coaching_form = coaching_form or CoachingForm(formdata=None)
+    if page.coaching:
+        coaching_form.school.choices = [SelectChoice(value, label) for value, label in page.coaching.options]
+    status = 422 if form.errors or coaching_form.errors else 200
     return render_template(
-        "accounts/person.html", user=user, form=form, action=FlaskForm()
-    ), 422 if form.errors else 200
+        "accounts/person.html", user=page.user, page=page, form=form, coaching_form=coaching_form, action=FlaskForm()
+    ), status
 
 
-def _person_form(user) -> PersonForm:
-    """The person's form: filled from their account on GET, from what was posted otherwise."""
-    form = PersonForm(obj=user if request.method == "GET" else None)
+def _to_person(user, *, new_coach: bool):
+    """Back to the person's page; to its coaching section for a new coach, who coaches nobody until assigned."""
+    if new_coach:
+        flash(f"Now choose where {user.name} coaches: a school or the whole district.", "info")
+        return redirect(url_for("accounts.show_person", user_id=user.id, _anchor="coaching"))
+    return redirect(url_for("accounts.show_person", user_id=user.id))
+
+
+def _person_form(user, *, posted: bool | None = None) -> PersonForm:
+    """The person's form: filled from what was posted to it, otherwise (a GET, another form posted) from their
+    account."""
+    posted = request.method == "POST" if posted is None else posted
+    form = PersonForm(formdata=None, obj=user) if not posted else PersonForm()
     form.school.choices = _school_options(keep=user.school)
-    if request.method == "GET":
+    if not posted:
         form.roles.data, form.school.data = sorted(user.roles), user.school_id
     return form
 

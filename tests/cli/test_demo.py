@@ -9,7 +9,7 @@ from sqlalchemy import select
 from credentials import create_app
 from credentials.cli import microcred
 from credentials.domain.demo.district import DEMO_PASSWORD, PEOPLE
-from credentials.storage.models import Attempt, AuditEvent, IssuedCredential, User
+from credentials.storage.models import Attempt, AuditEvent, CoachAssignment, IssuedCredential, User
 
 
 def test_demo_load_is_idempotent(run, count):
@@ -28,6 +28,20 @@ def test_demo_load_is_idempotent(run, count):
     verify = run("audit", "verify")
     assert verify.exit_code == 0
     assert f"Audit trail intact: {events_after_first} event(s) verified." in verify.output
+
+
+def test_the_demo_coach_coaches_the_whole_district_once(run, browser, session):
+    run("demo", "load")
+    run("demo", "load")
+    session.rollback()
+    coach = session.scalar(select(User).where(User.email == "coach@riverside.example.org"))
+    assert coach.name == "Denise Carter" and coach.roles == {"coach"} and coach.school.name == "District office"
+    assert list(session.scalars(select(CoachAssignment.school_id))) == [None]  # the whole district, assigned once
+    assert list(session.scalars(select(AuditEvent.action).where(AuditEvent.action == "coach.assign"))) == [
+        "coach.assign"
+    ]
+    browser.login("coach@riverside.example.org", DEMO_PASSWORD)
+    assert b"You coach teachers across the whole district." in browser.get("/").data
 
 
 def test_demo_accounts_can_sign_in(run, browser):

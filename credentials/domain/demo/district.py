@@ -1,6 +1,6 @@
-"""Demonstration data: Riverside Unified School District, its schools and people, and three published
-micro-credentials (from demo_catalog/) that every demo reviewer is qualified to review. Loading it again changes
-nothing."""
+"""Demonstration data: Riverside Unified School District, its schools and people (with a coach who coaches the
+whole district), and three published micro-credentials (from demo_catalog/) that every demo reviewer is qualified
+to review. Loading it again changes nothing."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...storage.models import MicroCredential, School, User
-from ...storage.models.accounts import ISSUER_ADMIN, REVIEWER, TEACHER
+from ...storage.models.accounts import COACH, ISSUER_ADMIN, REVIEWER, TEACHER
 from ..audit import Actor
 from ..catalog.transfer import import_definition
 from ..people.accounts import create_user, role_label
+from ..people.coaching import assign_coach, coaching_scope
 from ..people.organizations import DISTRICT_OFFICE_NAME, IssuerDetails, create_school, get_issuer, set_up_issuer
 from ..people.passwords import PasswordPolicy
 from ..review.admin import grant_qualification
@@ -41,7 +42,10 @@ PEOPLE = (
     ("grace.kim@riverside.example.org", "Grace Kim", (REVIEWER,), 0),
     ("luis.romero@riverside.example.org", "Luis Romero", (REVIEWER,), 1),
     ("helen.park@riverside.example.org", "Helen Park", (REVIEWER,), None),
+    ("coach@riverside.example.org", "Denise Carter", (COACH,), None),  # an instructional coach
 )
+# Where each demo coach coaches: school names, or None for the whole district.
+COACHING: dict[str, tuple[str, ...] | None] = {"coach@riverside.example.org": None}
 
 
 DEMO_CATALOG = Path(__file__).resolve().parent / "catalog"
@@ -83,6 +87,7 @@ def load_demo(session: Session, passwords: PasswordPolicy, *, now: datetime) -> 
         else:
             report.existing += 1
         report.accounts.append((email, ", ".join(role_label(r) for r in roles), school.name))
+    _assign_coaches(session, schools, actor=actor, now=now)
     for path in sorted(DEMO_CATALOG.glob("*.json")):
         document = json.loads(path.read_text(encoding="utf-8"))
         if session.scalar(select(MicroCredential.id).where(MicroCredential.slug == document["slug"])) is None:
@@ -93,3 +98,18 @@ def load_demo(session: Session, passwords: PasswordPolicy, *, now: datetime) -> 
                 reviewer_id = session.scalar(select(User.id).where(User.email == email))
                 grant_qualification(session, reviewer_id, slug=document["slug"], actor=actor, now=now)
     return report
+
+
+def _assign_coaches(session: Session, schools: dict[str, School], *, actor: Actor, now: datetime) -> None:
+    """Give each demo coach the assignments of ``COACHING`` they do not have yet."""
+    for email, places in COACHING.items():
+        coach_id = session.scalar(select(User.id).where(User.email == email))
+        scope = coaching_scope(session, coach_id)
+        if places is None:
+            if not scope.whole_district:
+                assign_coach(session, coach_id, None, actor=actor, now=now)
+            continue
+        assigned = {school_id for school_id, _ in scope.schools}
+        for name in places:
+            if schools[name].id not in assigned:
+                assign_coach(session, coach_id, schools[name].id, actor=actor, now=now)

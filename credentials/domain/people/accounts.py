@@ -1,4 +1,5 @@
-"""Accounts as admins manage them: creation, names, roles, schools, deactivation; and e-mail/name rules."""
+"""Accounts as admins manage them: creation, names, roles, schools, where coaches coach, deactivation; and
+e-mail/name rules."""
 
 from __future__ import annotations
 
@@ -11,15 +12,26 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ...storage.models import School, User, UserRole
+from ...storage.models import CoachAssignment, School, User, UserRole
 from ..audit import Actor, record_event
 from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ..paging import Page, fetch_page
-from . import one_time_tokens
+from . import coaching, one_time_tokens
 from .passwords import PasswordPolicy
-from .roles import ISSUER_ADMIN, ROLE_LABELS, ROLES
+from .roles import COACH, ISSUER_ADMIN, REVIEWER, ROLE_LABELS, ROLES, TEACHER
 
 MAX_NAME_LENGTH = 200
+
+# What each role may do, in the words the People pages and the invitation use ("Coach: reviews the growth plans of
+# teachers at their schools").
+ROLE_DESCRIPTIONS = {
+    TEACHER: "earns micro-credentials with evidence from their own classroom",
+    REVIEWER: "scores teachers' evidence against the rubrics of the micro-credentials they are qualified for",
+    ISSUER_ADMIN: "manages the micro-credentials, people and schools, and issues and revokes credentials",
+    COACH: "reviews the growth plans of teachers at their schools (an instructional coach, mentor teacher, "
+    "principal or assistant principal)",
+}
+ROLE_PLURALS = {TEACHER: "Teachers", REVIEWER: "Reviewers", ISSUER_ADMIN: "Issuer admins", COACH: "Coaches"}
 
 
 def normalize_email(raw: str, *, field: str = "email") -> str:
@@ -241,6 +253,46 @@ def find_users(session: Session, criteria: UserFilter, *, page: int = 1, per_pag
 
 def role_label(role: str) -> str:
     return ROLE_LABELS.get(role, role)
+
+
+@dataclass(frozen=True)
+class CoachingChange:
+    """What an admin's change to a coach's assignments did, for the page to say: who, and where ("at Oak Valley
+    Middle School", "across the whole district")."""
+
+    coach_name: str
+    where: str
+
+
+def add_coaching(
+    session: Session, coach_id: int, school_id: int | None, *, actor: Actor, now: datetime
+) -> CoachingChange:
+    """Assign a coach to a school, or to the whole district with ``school_id`` None; an assignment the coach already
+    has is refused beside the school field."""
+    coach = get_user(session, coach_id)
+    try:
+        assignment = coaching.assign_coach(session, coach.id, school_id, actor=actor, now=now)
+    except Conflict as exc:
+        raise InvalidInput({"school": exc.message}) from exc
+    return CoachingChange(coach.name, _place(session, assignment.school_id))
+
+
+def end_coaching(session: Session, coach_id: int, assignment_id: int, *, actor: Actor, now: datetime) -> CoachingChange:
+    """End one of this coach's assignments (one of another coach's is not found here)."""
+    coach = get_user(session, coach_id)
+    assignment = session.get(CoachAssignment, assignment_id)
+    if assignment is None or assignment.coach_id != coach.id:
+        raise NotFound(f"{coach.name} has no such assignment; it may have ended already.")
+    place = _place(session, assignment.school_id)
+    coaching.unassign_coach(session, assignment.id, actor=actor, now=now)
+    return CoachingChange(coach.name, place)
+
+
+def _place(session: Session, school_id: int | None) -> str:
+    if school_id is None:
+        return "across the whole district"
+    school = session.get(School, school_id)
+    return f"at {school.name}" if school is not None else "at a school"
 
 
 def _keep_an_admin(session: Session, user: User) -> None:

@@ -16,6 +16,7 @@ from . import one_time_tokens
 from .accounts import create_user, role_label
 from .one_time_tokens import INVITATION
 from .passwords import PasswordPolicy
+from .roles import COACH, ISSUER_ADMIN, REVIEWER, TEACHER
 from .sign_in import LinkMaker, set_password_by_link
 
 
@@ -79,10 +80,25 @@ def accept_invitation(
     )  # fmt: skip
 
 
+# What each role lets the invited person do, said to them ("Your role: coach (you review ...)").
+ROLE_DUTIES = {
+    TEACHER: "you earn micro-credentials with evidence from your own classroom",
+    REVIEWER: "you score teachers' evidence against the micro-credentials' rubrics",
+    ISSUER_ADMIN: "you manage the micro-credentials, people and schools, and issue credentials",
+    COACH: "you review the growth plans of the teachers at the schools you coach; the district tells you which",
+}
+
+
+def invited_roles(roles: Iterable[str]) -> str:
+    """The roles in the invitation's words: "teacher (you earn ...) and coach (you review ...)"."""
+    said = [f"{role_label(r).lower()} ({ROLE_DUTIES[r]})" if r in ROLE_DUTIES else role_label(r) for r in sorted(roles)]
+    return ", ".join(said[:-1]) + f" and {said[-1]}" if len(said) > 1 else "".join(said)
+
+
 def _send_invitation(session: Session, user: User, *, issuer_name: str, link_for: LinkMaker, now: datetime) -> None:
     token = one_time_tokens.issue_token(session, user=user, purpose=INVITATION, now=now)
     days = one_time_tokens.LIFETIMES[INVITATION].days
-    roles = ", ".join(role_label(r).lower() for r in sorted(user.roles))
+    roles = invited_roles(user.roles)
     letter = emails.invitation(
         letterhead(session),
         name=user.name,

@@ -15,8 +15,10 @@ from ...storage.models.reviews import ASSIGNED
 from ...text.dates import DEFAULT_TIME_ZONE, zone
 from ..outbox import FAILED
 from ..review.reports import unassigned_queue
+from .accounts import ROLE_PLURALS
+from .coaching import coaching_scope
 from .organizations import get_issuer
-from .roles import ISSUER_ADMIN
+from .roles import COACH, ISSUER_ADMIN, ROLES
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,19 @@ class AdminSummary:
     def not_yet_this_month(self) -> int:
         return self.decided_this_month - self.earned_this_month
 
+    @property
+    def people_counts(self) -> list[tuple[str, int]]:
+        """("Teachers", 12), ("Coaches", 2), ...: the active people of each role, every role listed."""
+        return [(ROLE_PLURALS[role], self.people_by_role.get(role, 0)) for role in ROLES]
+
+
+@dataclass(frozen=True)
+class CoachSummary:
+    """Where a coach coaches, as one sentence ("You coach teachers at Oak Valley Middle School.")."""
+
+    sentence: str
+    assigned: bool
+
 
 @dataclass(frozen=True)
 class StartPage:
@@ -54,6 +69,7 @@ class StartPage:
     school: str
     roles: list[str]
     admin: AdminSummary | None
+    coach: CoachSummary | None = None
 
 
 def start_page(session: Session, user: User, *, now: datetime) -> StartPage:
@@ -68,7 +84,21 @@ def start_page(session: Session, user: User, *, now: datetime) -> StartPage:
         school=user.school.name,
         roles=sorted(user.roles),
         admin=admin,
+        coach=_coach_summary(session, user) if COACH in user.roles else None,
     )
+
+
+def _coach_summary(session: Session, user: User) -> CoachSummary:
+    scope = coaching_scope(session, user.id)
+    if scope.whole_district:
+        return CoachSummary("You coach teachers across the whole district.", assigned=True)
+    names = [name for _, name in scope.schools]
+    if not names:
+        return CoachSummary(
+            "You are not assigned to a school yet: an issuer admin chooses where each coach coaches.", assigned=False
+        )
+    listed = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
+    return CoachSummary(f"You coach teachers at {listed}.", assigned=True)
 
 
 def month_bounds(now: datetime, time_zone: str) -> tuple[datetime, datetime]:
