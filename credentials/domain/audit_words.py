@@ -232,10 +232,6 @@ PHRASES: dict[str, Phrase] = {
     "user.change_password": lambda e: [e.actor, " changed their password"],
     "user.request_password_reset": lambda e: ["Someone asked for a password-reset link for ", e.subject],
     "user.reset_password": lambda e: [e.actor, " set a new password with a reset link"],
-    "coach.assign": lambda e: [e.actor, " made ", e.subject, " a coach of ",
-                               e.s["school"] if e.s.get("school_id") else "the whole district"],
-    "coach.unassign": lambda e: [e.actor, " ended ", e.subject, "'s coaching of ",
-                                 e.s["school"] if e.s.get("school_id") else "the whole district"],
     # The district
     "issuer.set_up": lambda e: [e.actor, " set up the district", f": {e.s['name']}" if e.s.get("name") else ""],
     "issuer.update": lambda e: [e.actor, " changed ", e.subject, f": {_changes(e.s)}"],
