@@ -327,7 +327,7 @@ def _coaches_to_tell(session: Session, plan: GrowthPlan, teacher: User) -> list[
     return chosen or coaches
 
 
-def _tell(session: Session, to: User, write, now: datetime, *, plan: GrowthPlan, **words) -> None:
-    """Queue the letter ``write`` makes to ``to`` (sent only if the transaction commits)."""
+def _tell(session: Session, recipient: User, write, now: datetime, *, plan: GrowthPlan, **words) -> None:
+    """Queue the letter ``write`` makes to ``recipient`` (sent only if the transaction commits)."""
     letter: Letter = write(letterhead(session), year=plan.school_year.name, plan_id=plan.id, **words)
-    queue_letter(session, letter, kind="growth_plan", recipient=to.email, now=now)
+    queue_letter(session, letter, kind="growth_plan", recipient=recipient.email, now=now)
