@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 
+from sqlalchemy import select
+
 from credentials.domain.audit import Actor
 from credentials.domain.people import coaching
 from credentials.domain.plans import plans, school_years, workflow
@@ -88,10 +90,10 @@ class PlanBuilders:
     def plan(self, teacher: User, *, goals: int = 1, status: str = "draft", coach: User | None = None) -> GrowthPlan:
         """A plan for the current school year with ``goals`` goals, taken through the workflow to ``status``."""
         self.catalog()
-        with transaction(self.services.session_factory) as session:
-            if session.query(SchoolYear).count() == 0:
-                session.rollback()
-                self.school_year()
+        with self.services.session_factory() as session:
+            has_year = session.scalar(select(SchoolYear.id).limit(1)) is not None
+        if not has_year:
+            self.school_year()
         now = self.services.clock
         with transaction(self.services.session_factory) as session:
             t = session.get(User, teacher.id)
