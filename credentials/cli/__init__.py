@@ -21,6 +21,7 @@ from .demo import demo_cli
 from .issuer import issuer_cli
 from .keys import keys_cli
 from .mail import mail_cli
+from .plans import plans_cli
 from .reviews import reviews_cli
 from .users import users_cli
 from .verify import verify_command
@@ -34,6 +35,7 @@ COMMANDS = (
     mail_cli,
     catalog_cli,
     reviews_cli,
+    plans_cli,
     keys_cli,
     credentials_cli,
     verify_command,

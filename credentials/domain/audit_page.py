@@ -122,7 +122,8 @@ def _wanted(events: Iterable[AuditEvent]) -> dict[str, set]:
             want["mc"].add(summary["microcredential"])
         if event.action == "credential.issued" and int_or_none(summary.get("attempt")) is not None:
             want["attempt"].add(int_or_none(summary["attempt"]))
-        for key in ("teacher", "from") if event.action in ("review.conflict", "review.reassign") else ():
+        plan_step = event.action.startswith("plan.")
+        for key in ("teacher", "from") if event.action in ("review.conflict", "review.reassign") or plan_step else ():
             if int_or_none(summary.get(key)) is not None:
                 want["user"].add(int_or_none(summary[key]))
         if event.action == "review.assign" and isinstance(summary.get("reviewers"), list):

@@ -18,6 +18,7 @@ DISTRICT, CERTIFICATE, HOLIDAYS, OUTBOX = "district", "certificate", "holidays",
 
 SYSTEM_ACTORS = {
     "issuance": "Automatic issuing",
+    "plans": "Growth plans (automatic)",
     "review-routing": "Review routing",
     "cli": "An operator (command line)",
     "demo": "The demo loader",
@@ -240,6 +241,36 @@ PHRASES: dict[str, Phrase] = {
         [f"“{e.s['from']}” to ", e.subject] if e.s.get("from") else [e.subject])],
     "school.close": lambda e: [e.actor, " closed the school ", e.subject],
     "school.reopen": lambda e: [e.actor, " reopened the school ", e.subject],
+    # Coaching and growth plans
+    "coach.assign": lambda e: [e.actor, " assigned ", e.subject, f" to coach at {e.s.get('school') or 'a school'}"],
+    "coach.unassign": lambda e: [e.actor, " ended ", e.subject, f"'s coaching at {e.s.get('school') or 'a school'}"],
+    "school_year.create": lambda e: [e.actor, f" set up the {e.s.get('name', '')} school year",
+        f" ({_day(e.s['starts_on'])} to {_day(e.s.get('ends_on'))})" if e.s.get("starts_on") else ""],
+    "plan.start": lambda e: [e.actor, " started ", *_plan(e),
+                             f" for {e.s['school_year']}" if e.s.get("school_year") else ""],
+    "plan.add_goal": lambda e: [e.actor, f" added goal {e.s.get('position', '')} to ", *_plan(e)],
+    "plan.edit_goal": lambda e: [e.actor, " changed a goal of ", *_plan(e),
+        f": {_listed(str(c).replace('_', ' ') for c in e.s['changed'])}" if e.s.get("changed") else ""],
+    "plan.remove_goal": lambda e: [e.actor, " removed a goal from ", *_plan(e)],
+    "plan.share_goal": lambda e: [e.actor, " set who may see a goal of ", *_plan(e),
+        f": {str(e.s.get('visibility', '')).replace('_', ' ')}",
+        ", numbers shared" if e.s.get("share_progress") else ""],
+    "plan.add_action": lambda e: [e.actor, " planned ", *(
+        [e.microcredential(e.s["microcredential"])] if e.s.get("microcredential")
+        else [f"a {str(e.s.get('kind', 'learning')).replace('_', ' ')}"]), " in ", *_plan(e)],
+    "plan.remove_action": lambda e: [e.actor, " removed a learning action from ", *_plan(e)],
+    "plan.comment": lambda e: [e.actor, " commented on a goal of ", *_plan(e)],
+    "plan.check_in": lambda e: [e.actor, " added a check-in to ", *_plan(e),
+        f" ({_day(e.s['checked_on'])})" if e.s.get("checked_on") else ""],
+    "plan.request_review": lambda e: [e.actor, " asked for a review of ", *_plan(e), e.quote("note")],
+    "plan.cancel_request": lambda e: [e.actor, " took back the request for a review of ", *_plan(e)],
+    "plan.start_review": lambda e: [e.actor, " started reviewing ", *_plan(e)],
+    "plan.approve": lambda e: [e.actor, " approved ", *_plan(e)],
+    "plan.send_back": lambda e: [e.actor, " sent back ", *_plan(e), " with comments"],
+    "plan.complete": lambda e: [e.actor, " completed ", *_plan(e)],
+    "plan.complete_due": lambda e: [f"The {e.s.get('school_year', '')} school year ended, so ", *_plan(e),
+                                    " is now complete"],
+    "plan.reopen": lambda e: [e.actor, " reopened ", *_plan(e)],
     # Operations
     "backup.created": lambda e: [e.actor, " made a backup", f" of {_count(e.s['files'], 'file')}"
                                  if isinstance(e.s.get("files"), int) else "",
@@ -264,6 +295,14 @@ def sentence_parts(event: AuditEvent, names: Names) -> tuple[tuple[Part, ...], d
 def _generic(e: _Event) -> list[Part]:
     words = e.event.action.replace(".", ": ").replace("_", " ")
     return [e.actor, f" — {words} — ", e.subject]
+
+
+def _plan(e: _Event) -> list[Part]:
+    """Whose growth plan: "their" when the teacher acts, else the teacher's name (with a link)."""
+    teacher = e.s.get("teacher")
+    if teacher is None or int_or_none(teacher) == e.event.actor_id:
+        return ["their growth plan" if teacher is not None else f"growth plan #{e.event.subject_id}"]
+    return [e.person(teacher), "'s growth plan"]
 
 
 def _possessive(name: str) -> str:

@@ -7,6 +7,7 @@ written as "December 2, 2026" in the district's time zone (due dates are calenda
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from ..storage.models import Attempt, IssuedCredential
@@ -219,3 +220,121 @@ def _questions(head: Letterhead) -> str:
     if head.email:
         return f"Questions? Write to the district's credentials office at {head.email}."
     return "Questions? Ask the district's credentials office."
+
+
+# Growth plans (issue 17). Every step of a plan's workflow is told to the other party; each letter links to the plan.
+PLAN_PATH = "/plans/{plan_id}"
+
+
+def plan_path(plan_id: int) -> str:
+    """The path of a plan's page (the one place it is spelled)."""
+    return PLAN_PATH.format(plan_id=plan_id)
+
+
+def plan_review_requested(head: Letterhead, *, coach: str, teacher: str, year: str, plan_id: int) -> Letter:
+    """To each of the teacher's coaches: the teacher asks for a review of their plan."""
+    return Letter(
+        subject=f"{teacher} asks you to review their growth plan",
+        to=coach,
+        paragraphs=(
+            f"{teacher} has finished a draft of their growth plan for the {year} school year and asks for your review.",
+            "Open the plan to start the review. You can approve it, with comments, or send it back with comments "
+            "on what to change.",
+        ),
+        action=Action("Open the plan", head.link(plan_path(plan_id))),
+        signature=head.district,
+    )
+
+
+def plan_review_cancelled(head: Letterhead, *, coach: str, teacher: str, year: str, plan_id: int) -> Letter:
+    """To the coach (or coaches) asked: the teacher took back the request, to change the plan first."""
+    return Letter(
+        subject=f"{teacher} took back their growth plan",
+        to=coach,
+        paragraphs=(
+            f"{teacher} took back the request for a review of their growth plan for the {year} school year, to "
+            "change it first. You do not need to review it now; you will hear when they ask again.",
+        ),
+        action=Action("See the plan", head.link(plan_path(plan_id))),
+        signature=head.district,
+    )
+
+
+def plan_review_started(head: Letterhead, *, teacher: str, coach: str, year: str, plan_id: int) -> Letter:
+    """To the teacher: a coach has started reviewing their plan."""
+    return Letter(
+        subject="Your coach is reviewing your growth plan",
+        to=teacher,
+        paragraphs=(
+            f"{coach} has started reviewing your growth plan for the {year} school year. Until they approve it or "
+            "send it back, the plan cannot be changed.",
+        ),
+        action=Action("See your plan", head.link(plan_path(plan_id))),
+        signature=head.district,
+    )
+
+
+def plan_approved(
+    head: Letterhead, *, teacher: str, coach: str, year: str, plan_id: int, comments: Sequence[str] = ()
+) -> Letter:
+    """To the teacher: their plan is approved and active, with the coach's comments."""
+    return Letter(
+        subject="Your growth plan is approved",
+        to=teacher,
+        paragraphs=(
+            f"{coach} approved your growth plan for the {year} school year. It is active now: add check-ins to your "
+            "goals as you measure your students' progress.",
+            *(("Their comments:",) if comments else ()),
+            *(Quote(comment) for comment in comments),
+        ),
+        action=Action("Open your plan", head.link(plan_path(plan_id))),
+        signature=head.district,
+    )
+
+
+def plan_sent_back(
+    head: Letterhead, *, teacher: str, coach: str, year: str, plan_id: int, comments: Sequence[str]
+) -> Letter:
+    """To the teacher: their plan came back with comments on what to change."""
+    return Letter(
+        subject="Your growth plan needs changes",
+        to=teacher,
+        paragraphs=(
+            f"{coach} read your growth plan for the {year} school year and sent it back with comments:",
+            *(Quote(comment) for comment in comments),
+            "It is a draft again: change what the comments mention, then ask for a review again.",
+        ),
+        action=Action("Open your plan", head.link(plan_path(plan_id))),
+        signature=head.district,
+    )
+
+
+def plan_completed(head: Letterhead, *, to: str, by: str, year: str, plan_id: int, year_ended: bool) -> Letter:
+    """To the other party: the plan is complete (by the teacher or coach, or because the school year ended)."""
+    said = (
+        f"The {year} school year has ended, so this growth plan is now complete and kept as it was."
+        if year_ended
+        else f"{by} marked the growth plan for the {year} school year complete, with a final reflection and the end "
+        "measure of each goal."
+    )
+    return Letter(
+        subject="A growth plan is complete",
+        to=to,
+        paragraphs=(said, "A coach can reopen it if there is more to do this school year."),
+        action=Action("See the plan", head.link(plan_path(plan_id))),
+        signature=head.district,
+    )
+
+
+def plan_reopened(head: Letterhead, *, teacher: str, coach: str, year: str, plan_id: int) -> Letter:
+    """To the teacher: a coach reopened their completed plan; it is active again."""
+    return Letter(
+        subject="Your growth plan is open again",
+        to=teacher,
+        paragraphs=(
+            f"{coach} reopened your growth plan for the {year} school year. It is active again: you can add "
+            "check-ins and complete it again when you are ready.",
+        ),
+        action=Action("Open your plan", head.link(plan_path(plan_id))),
+        signature=head.district,
+    )

@@ -11,6 +11,7 @@ from .issuance import IssuanceRequest, IssuedCredential, IssuerKey, StatusList
 from .login_throttle import FailedLogin
 from .organizations import Issuer, School
 from .outbox import OutboxMessage
+from .plans import CheckIn, Goal, GoalAction, GoalComment, GrowthPlan, SchoolYear
 from .reviews import (
     Assignment,
     Holiday,
@@ -31,9 +32,14 @@ __all__ = [
     "Base",
     "CatalogFacet",
     "CertificateSettings",
+    "CheckIn",
     "CoachAssignment",
     "CriterionResult",
     "FailedLogin",
+    "Goal",
+    "GoalAction",
+    "GoalComment",
+    "GrowthPlan",
     "Holiday",
     "IssuanceRequest",
     "IssuedCredential",
@@ -48,6 +54,7 @@ __all__ = [
     "ReviewScore",
     "ReviewerProfile",
     "School",
+    "SchoolYear",
     "StatusList",
     "User",
     "UserRole",
