@@ -242,8 +242,6 @@ PHRASES: dict[str, Phrase] = {
     "school.close": lambda e: [e.actor, " closed the school ", e.subject],
     "school.reopen": lambda e: [e.actor, " reopened the school ", e.subject],
     # Coaching and growth plans
-    "coach.assign": lambda e: [e.actor, " assigned ", e.subject, f" to coach at {e.s.get('school') or 'a school'}"],
-    "coach.unassign": lambda e: [e.actor, " ended ", e.subject, f"'s coaching at {e.s.get('school') or 'a school'}"],
     "school_year.create": lambda e: [e.actor, f" set up the {e.s.get('name', '')} school year",
         f" ({_day(e.s['starts_on'])} to {_day(e.s.get('ends_on'))})" if e.s.get("starts_on") else ""],
     "plan.start": lambda e: [e.actor, " started ", *_plan(e),
