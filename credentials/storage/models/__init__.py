@@ -19,6 +19,7 @@ from .reviews import (
     ReviewerProfile,
     ReviewScore,
 )
+from .suggestions import SuggestionDismissal
 
 __all__ = [
     "Answer",
@@ -49,6 +50,7 @@ __all__ = [
     "ReviewerProfile",
     "School",
     "StatusList",
+    "SuggestionDismissal",
     "User",
     "UserRole",
 ]
