@@ -35,8 +35,8 @@ without regard to case) or ``competency:<slug>`` (that micro-credential's compet
 read as a tag.
 
 ``suggest`` runs six statements whatever the size of the catalog or of the district: the teacher's attempts, their
-credentials, their "not yet" criteria, their dismissals, the published micro-credentials matching any focus or
-"not yet" tag, and the colleagues' credentials counted per micro-credential.
+credentials, their "not yet" criteria, their dismissals, the published micro-credentials (with their tags that match
+a focus or a "not yet" criterion), and the colleagues' credentials counted per micro-credential.
 """
 
 from __future__ import annotations
@@ -174,18 +174,21 @@ def suggest(
         )
     )
     wanted_tags = set().union(*(f.tags for f in focuses.values()), *(n.tags for n in not_yet))
-    wanted_slugs = set().union(*(f.slugs for f in focuses.values()))
-    candidates = _matching(session, wanted_tags, wanted_slugs)
-    colleagues = _colleagues(session, teacher, now, candidates)
-    found = []
+    candidates = _published(session, wanted_tags)
+    colleagues = _colleagues(session, teacher, now)
+    # Rank on the scores alone, then put the sentences into words for the few that are shown.
+    ranked = []
     for mc_id, candidate in candidates.items():
-        if mc_id in excluded:
-            continue
-        reasons = _reasons(candidate, focuses, not_yet, colleagues.get(mc_id, 0), teacher)
-        if reasons:
-            found.append(Suggestion(candidate.slug, candidate.title, candidate.version, reasons))
-    found.sort(key=lambda s: (-s.score, s.title.casefold(), s.slug))
-    return found[: max(0, limit)]
+        score = mc_id not in excluded and _score(candidate, focuses, not_yet, colleagues.get(mc_id, 0))
+        if score:
+            ranked.append((-score, candidate.title.casefold(), candidate.slug, candidate))
+    ranked.sort(key=lambda item: item[:3])
+    return [
+        Suggestion(
+            c.slug, c.title, c.version, _reasons(c, focuses, not_yet, colleagues.get(c.microcredential_id, 0), teacher)
+        )
+        for *_, c in ranked[: max(0, limit)]
+    ]
 
 
 def dismiss(session: Session, teacher: User, slug: str, *, now: datetime) -> None:
@@ -301,49 +304,57 @@ def _not_yet(session: Session, teacher: User, latest_decided: dict[int, tuple[in
     return result
 
 
-def _matching(session: Session, tags: set[str], slugs: set[str]) -> dict[int, _Candidate]:
-    """The published micro-credentials carrying one of ``tags`` (lower-cased) or named by ``slugs``, with the tags
-    of theirs that matched, by micro-credential id (one statement)."""
+def _published(session: Session, tags: set[str]) -> dict[int, _Candidate]:
+    """Every published micro-credential with those of its tags that are among ``tags`` (lower-cased), by
+    micro-credential id (one statement). Only the version's id, number and title are read, all of which the
+    status-and-title index holds: on SQLite the large definitions beside them are never loaded."""
     v, facet = MicroCredentialVersion, aliased(CatalogFacet)
     rows = session.execute(
         select(v.microcredential_id, MicroCredential.slug, v.title, v.number, facet.value)
         .join(MicroCredential, MicroCredential.id == v.microcredential_id)
-        .outerjoin(facet, and_(facet.version_id == v.id, facet.kind == "tag", func.lower(facet.value).in_(tags)))
-        .where(v.status == PUBLISHED, or_(facet.value.is_not(None), MicroCredential.slug.in_(slugs)))
+        .outerjoin(
+            facet, and_(facet.version_id == v.id, facet.kind == "tag", func.lower(facet.value).in_(sorted(tags)))
+        )
+        .where(v.status == PUBLISHED)
     ).all()
     found: dict[int, _Candidate] = {}
     for mc_id, slug, title, number, tag in rows:
-        candidate = found.setdefault(mc_id, _Candidate(mc_id, slug, title, number, {}))
+        candidate = found.get(mc_id)
+        if candidate is None:
+            candidate = found[mc_id] = _Candidate(mc_id, slug, title, number, {})
         if tag is not None:
             candidate.tags[tag.lower()] = tag
     return found
 
 
-def _colleagues(session: Session, teacher: User, now: datetime, candidates: dict[int, _Candidate]) -> dict[int, int]:
-    """How many active colleagues at the teacher's school hold a valid credential for each published
-    micro-credential (one statement); the ones not yet among ``candidates`` are added to them."""
-    held, published = aliased(MicroCredentialVersion), aliased(MicroCredentialVersion)
+def _colleagues(session: Session, teacher: User, now: datetime) -> dict[int, int]:
+    """How many active colleagues at the teacher's school hold a credential (any version) that is neither revoked
+    nor expired, by micro-credential id (one statement, answered from indexes alone)."""
+    held = aliased(MicroCredentialVersion)
     rows = session.execute(
-        select(
-            published.microcredential_id,
-            MicroCredential.slug,
-            published.title,
-            published.number,
-            func.count(func.distinct(IssuedCredential.recipient_id)),
-        )
+        select(held.microcredential_id, func.count(func.distinct(IssuedCredential.recipient_id)))
         .select_from(IssuedCredential)
         .join(User, User.id == IssuedCredential.recipient_id)
         .join(held, held.id == IssuedCredential.version_id)
-        .join(published, and_(published.microcredential_id == held.microcredential_id, published.status == PUBLISHED))
-        .join(MicroCredential, MicroCredential.id == published.microcredential_id)
         .where(User.school_id == teacher.school_id, User.id != teacher.id, User.is_active.is_(True), *_valid(now))
-        .group_by(published.microcredential_id, MicroCredential.slug, published.title, published.number)
+        .group_by(held.microcredential_id)
     ).all()
-    counts = {}
-    for mc_id, slug, title, number, count in rows:
-        candidates.setdefault(mc_id, _Candidate(mc_id, slug, title, number, {}))
-        counts[mc_id] = count
-    return counts
+    return {mc_id: count for mc_id, count in rows}
+
+
+def _score(candidate: _Candidate, focuses: dict[str, _Focus], not_yet: list[_NotYet], colleagues: int) -> int:
+    """The sum of the scores of the rules that give ``candidate`` a reason (what ``_reasons`` says, without words)."""
+    tags = candidate.tags.keys()
+    score = sum(
+        SCORES[kind]
+        for kind, focus in focuses.items()
+        if (tags and not focus.tags.isdisjoint(tags)) or candidate.slug in focus.slugs
+    )
+    if tags and any(
+        not n.tags.isdisjoint(tags) and n.microcredential_id != candidate.microcredential_id for n in not_yet
+    ):
+        score += SCORES[NOT_YET_CRITERIA]
+    return score + (SCORES[COLLEAGUES] if colleagues else 0)
 
 
 def _reasons(

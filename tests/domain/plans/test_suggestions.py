@@ -182,6 +182,17 @@ def test_earned_and_in_progress_are_never_suggested(build, services, teacher):
     assert [slug for slug, _ in suggested(services, teacher, goal_focus=focus)] == [slugs[5]]
 
 
+def test_a_withdrawn_attempt_does_not_keep_it_out(build, services, teacher):
+    focus = ["tag:formative assessment"]
+    slug = publish(build, "exit-tickets", EXIT_TICKETS, ["formative assessment"])
+    attempt = build.submitted(slug, teacher)
+    assert suggested(services, teacher, goal_focus=focus) == []
+    with transaction(services.session_factory) as s:
+        attempts.withdraw_attempt(s, s.get(Attempt, attempt.id), s.get(User, teacher.id), expected_revision=None,
+                                  now=services.clock())  # fmt: skip
+    assert [slug for slug, _ in suggested(services, teacher, goal_focus=focus)] == ["exit-tickets"]
+
+
 def test_a_revoked_or_expired_record_no_longer_counts_as_held(build, services, teacher, clock):
     focus = ["tag:formative assessment"]
     lapsing = publish(build, "lapsing", "Lapsing", ["formative assessment"], validity_months=1)

@@ -37,8 +37,14 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_suggestion_dismissals_microcredential_id"), "suggestion_dismissals", ["microcredential_id"]
     )
+    op.create_index(
+        "ix_issued_credentials_recipient_holding",
+        "issued_credentials",
+        ["recipient_id", "version_id", "revoked_at", "valid_until"],
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_issued_credentials_recipient_holding", table_name="issued_credentials")
     op.drop_index(op.f("ix_suggestion_dismissals_microcredential_id"), table_name="suggestion_dismissals")
     op.drop_table("suggestion_dismissals")
