@@ -213,6 +213,9 @@ PHRASES: dict[str, Phrase] = {
     "attempt.upload": lambda e: [e.actor, f" uploaded “{_shorten(str(e.s.get('filename', 'a file')))}” to ",
                                  e.subject],
     "attempt.remove_file": lambda e: [e.actor, " removed a file from ", e.subject],
+    # Suggestions (growth plans)
+    "suggestion.dismiss": lambda e: [e.actor, " dismissed the suggestion to earn ", e.subject],
+    "suggestion.undo_dismiss": lambda e: [e.actor, " asked to see the suggestion to earn ", e.subject, " again"],
     # People
     "user.create": lambda e: [e.actor, " added ", e.subject, f" as {_roles(e.s.get('roles') or [])}",
                               f" at {e.s['school']}" if e.s.get("school") else ""],

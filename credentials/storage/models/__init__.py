@@ -20,6 +20,7 @@ from .reviews import (
     ReviewerProfile,
     ReviewScore,
 )
+from .suggestions import SuggestionDismissal
 
 __all__ = [
     "Answer",
@@ -56,6 +57,7 @@ __all__ = [
     "School",
     "SchoolYear",
     "StatusList",
+    "SuggestionDismissal",
     "User",
     "UserRole",
 ]

@@ -81,6 +81,8 @@ class IssuedCredential(Base):
     __table_args__ = (
         UniqueConstraint("status_list_id", "status_index"),
         Index("ix_issued_credentials_recipient_email", "recipient_email"),
+        # Covers "who holds a valid credential for what" (suggestions) without reading the large signed documents.
+        Index("ix_issued_credentials_recipient_holding", "recipient_id", "version_id", "revoked_at", "valid_until"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
