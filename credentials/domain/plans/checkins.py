@@ -53,7 +53,7 @@ def add_check_in(
         errors["checked_on"] = (
             f"Choose a date within the {year.name} school year: {us_date(year.starts_on)} to {us_date(year.ends_on)}."
         )
-    number = _number(value)
+    number = measure_number(value)
     if number is None:
         errors["value"] = f"Enter the measure's value that day, in {goal.measure_unit}, as a number."
     reflection = (reflection or "").strip()
@@ -89,7 +89,13 @@ def _iso_day(value: str | None) -> date | None:
         return None
 
 
-def _number(value: float | str | None) -> float | None:
+def _is_web_address(link: str) -> bool:
+    parts = urlsplit(link)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and len(link) <= 500 and " " not in link
+
+
+def measure_number(value: float | str | None) -> float | None:
+    """A measure's value as teachers type it ("48", "48%", "1,200") as a number; None when it is not an ordinary one."""
     if value is None:
         return None
     try:
@@ -97,8 +103,3 @@ def _number(value: float | str | None) -> float | None:
     except ValueError:
         return None
     return number if abs(number) < 1e9 else None
-
-
-def _is_web_address(link: str) -> bool:
-    parts = urlsplit(link)
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and len(link) <= 500 and " " not in link

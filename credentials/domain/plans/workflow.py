@@ -23,6 +23,7 @@ from ..audit import Actor, record_event
 from ..errors import Conflict, InvalidInput, PermissionDenied
 from ..letters import Letter, letterhead, queue_letter
 from ..people import coaching
+from .checkins import measure_number
 from .plans import audit_plan, bump, changed_meanwhile, find_goal, get_plan
 from .school_years import today
 from .vocabulary import (
@@ -165,7 +166,7 @@ def complete(
     values: dict[int, tuple[float, str]] = {}
     for goal in plan.goals:
         ending = endings.get(goal.id) or GoalEnding(None, "")
-        number = _end_value(ending.end_value)
+        number = measure_number(ending.end_value)
         reflection = (ending.reflection or "").strip()
         if number is None:
             errors[f"goals.{goal.id}.end_value"] = (
@@ -289,16 +290,6 @@ def _goal_comments(plan: GrowthPlan, comments: Mapping[int, str]) -> dict[int, s
     if too_long := [goal_id for goal_id, text in said.items() if len(text) > MAX_COMMENT]:
         raise InvalidInput({f"comments.{too_long[0]}": "Keep each comment to 5,000 characters."})
     return said
-
-
-def _end_value(value: float | str | None) -> float | None:
-    if value is None:
-        return None
-    try:
-        number = float(str(value).strip().replace(",", "").removesuffix("%").strip())
-    except ValueError:
-        return None
-    return number if abs(number) < 1e9 else None
 
 
 def _thread(
