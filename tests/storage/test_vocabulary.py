@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import CheckConstraint, Table
 
 from credentials.domain import outbox
-from credentials.domain.people import one_time_tokens, roles
+from credentials.domain.people import one_time_tokens, roles, teaching
 from credentials.domain.portfolio import statuses
-from credentials.storage.models import Attempt, OneTimeToken, OutboxMessage, UserRole
+from credentials.storage.models import Attempt, OneTimeToken, OutboxMessage, User, UserRole
 from credentials.storage.models import accounts as stored_accounts
 from credentials.storage.models import attempts as stored_attempts
 from credentials.storage.models import outbox as stored_outbox
@@ -22,9 +22,9 @@ from credentials.storage.models import outbox as stored_outbox
 
 def listed(sql: str, column: str) -> tuple[str, ...]:
     """The values of ``column IN ('a', 'b', ...)`` in a piece of SQL, in order."""
-    match = re.fullmatch(rf"{column} IN \(((?:'[a-z_]+'(?:, )?)+)\)", sql.strip())
+    match = re.fullmatch(rf"{column} IN \(((?:'[a-z0-9_-]+'(?:, )?)+)\)", sql.strip())
     assert match, f"not a list of values for {column}: {sql}"
-    return tuple(re.findall(r"'([a-z_]+)'", match.group(1)))
+    return tuple(re.findall(r"'([a-z0-9_-]+)'", match.group(1)))
 
 
 def accepted(table: Table, column: str) -> tuple[str, ...]:
@@ -40,8 +40,10 @@ def accepted(table: Table, column: str) -> tuple[str, ...]:
         (one_time_tokens.TOKEN_PURPOSES, OneTimeToken.__table__, "purpose"),
         (statuses.STATUSES, Attempt.__table__, "status"),
         (outbox.STATUSES, OutboxMessage.__table__, "status"),
+        (teaching.GRADE_BANDS, User.__table__, "grade_band"),
+        (teaching.SUBJECTS, User.__table__, "subject"),
     ],
-    ids=["roles", "token purposes", "attempt statuses", "outbox statuses"],
+    ids=["roles", "token purposes", "attempt statuses", "outbox statuses", "grade bands", "subjects"],
 )
 def test_the_tables_accept_exactly_the_domain_vocabulary(vocabulary, table, column):
     assert accepted(table, column) == vocabulary
@@ -74,3 +76,8 @@ def test_the_names_storage_still_exports_equal_the_domain_ones(domain, stored, n
 
 def test_every_role_has_a_label():
     assert set(roles.ROLE_LABELS) == set(roles.ROLES)
+
+
+def test_every_grade_band_and_subject_has_words():
+    assert tuple(teaching.GRADE_BAND_LABELS) == teaching.GRADE_BANDS
+    assert tuple(teaching.SUBJECT_LABELS) == teaching.SUBJECTS

@@ -55,7 +55,18 @@ APPROVED = "approved"
 SENT_BACK = "sent_back"
 COMPLETED = "completed"
 REOPENED = "reopened"
-COMMENT_KINDS = (COMMENT, REVIEW_REQUESTED, REVIEW_CANCELLED, REVIEW_STARTED, APPROVED, SENT_BACK, COMPLETED, REOPENED)
+EARNED = "earned"  # written by the service when the teacher earns a micro-credential the goal lists
+COMMENT_KINDS = (
+    COMMENT,
+    REVIEW_REQUESTED,
+    REVIEW_CANCELLED,
+    REVIEW_STARTED,
+    APPROVED,
+    SENT_BACK,
+    COMPLETED,
+    REOPENED,
+    EARNED,
+)
 COMMENT_KIND_LABELS = {
     COMMENT: "Comment",
     REVIEW_REQUESTED: "Asked for a review",
@@ -65,6 +76,7 @@ COMMENT_KIND_LABELS = {
     SENT_BACK: "Sent back with comments",
     COMPLETED: "Completed",
     REOPENED: "Reopened",
+    EARNED: "Earned a micro-credential",
 }
 
 # How a micro-credential listed as a goal's action stands for the teacher, live from their attempts.

@@ -11,7 +11,18 @@ from .issuance import IssuanceRequest, IssuedCredential, IssuerKey, StatusList
 from .login_throttle import FailedLogin
 from .organizations import Issuer, School
 from .outbox import OutboxMessage
-from .plans import CheckIn, Goal, GoalAction, GoalComment, GrowthPlan, SchoolYear
+from .plans import (
+    CheckIn,
+    CheckInFile,
+    Goal,
+    GoalAction,
+    GoalComment,
+    GrowthPlan,
+    PlanTemplate,
+    PlanTemplateAction,
+    PlanTemplateGoal,
+    SchoolYear,
+)
 from .reviews import (
     Assignment,
     Holiday,
@@ -34,6 +45,7 @@ __all__ = [
     "CatalogFacet",
     "CertificateSettings",
     "CheckIn",
+    "CheckInFile",
     "CoachAssignment",
     "CriterionResult",
     "FailedLogin",
@@ -50,6 +62,9 @@ __all__ = [
     "MicroCredentialVersion",
     "OneTimeToken",
     "OutboxMessage",
+    "PlanTemplate",
+    "PlanTemplateAction",
+    "PlanTemplateGoal",
     "Qualification",
     "ReviewConflict",
     "ReviewScore",

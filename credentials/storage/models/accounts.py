@@ -27,6 +27,14 @@ class User(Base):
     """An account. Never deleted: deactivation keeps history and references intact."""
 
     __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("grade_band IN ('prek-2', '3-5', '6-8', '9-12', 'all')", name="grade_band"),
+        CheckConstraint(
+            "subject IN ('ela', 'math', 'science', 'social_studies', 'arts', 'world_languages', 'pe_health',"
+            " 'special_education', 'english_learners', 'cte', 'library', 'several')",
+            name="subject",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -34,6 +42,9 @@ class User(Base):
     # None until an invited user chooses a password.
     password_hash: Mapped[str | None] = mapped_column(String(255))
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    # What a teacher teaches, so colleagues with like goals can find each other (credentials.domain.people.teaching).
+    grade_band: Mapped[str | None] = mapped_column(String(10))
+    subject: Mapped[str | None] = mapped_column(String(40))
     is_active: Mapped[bool] = mapped_column(default=True)
     # Part of the login cookie; rotating it signs out every session of this user.
     session_token: Mapped[str] = mapped_column(String(64), unique=True)

@@ -6,7 +6,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base
@@ -49,6 +60,7 @@ class GrowthPlan(Base):
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     completed_at: Mapped[datetime | None]
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: completed when the year ended
+    template_id: Mapped[int | None] = mapped_column(ForeignKey("plan_templates.id"), index=True)  # started from it
     revision: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -146,8 +158,29 @@ class CheckIn(Base):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime]
 
+    files: Mapped[list[CheckInFile]] = relationship(order_by="CheckInFile.id", cascade="all, delete-orphan")
+
     def __repr__(self) -> str:
         return f"<CheckIn {self.id} goal={self.goal_id} {self.checked_on}>"
+
+
+class CheckInFile(Base):
+    """A file of evidence on a check-in, kept in the evidence store (by its SHA-256) after the same checks as an
+    attempt's files."""
+
+    __tablename__ = "goal_check_in_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    check_in_id: Mapped[int] = mapped_column(ForeignKey("goal_check_ins.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+    uploaded_at: Mapped[datetime]
+
+    def __repr__(self) -> str:
+        return f"<CheckInFile {self.id} check_in={self.check_in_id}>"
 
 
 class GoalComment(Base):
@@ -157,7 +190,7 @@ class GoalComment(Base):
     __table_args__ = (
         CheckConstraint(
             "kind IN ('comment', 'review_requested', 'review_cancelled', 'review_started', 'approved', 'sent_back',"
-            " 'completed', 'reopened')",
+            " 'completed', 'reopened', 'earned')",
             name="kind",
         ),
     )
@@ -171,3 +204,73 @@ class GoalComment(Base):
 
     def __repr__(self) -> str:
         return f"<GoalComment {self.id} goal={self.goal_id} {self.kind}>"
+
+
+class PlanTemplate(Base):
+    """A plan an admin or coach writes once (goals with a focus and suggested actions) and applies to a school or a
+    group of teachers; each gets a draft plan started from it, whose goals they then make their own."""
+
+    __tablename__ = "plan_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    archived_at: Mapped[datetime | None]
+
+    goals: Mapped[list[PlanTemplateGoal]] = relationship(
+        back_populates="template", order_by="PlanTemplateGoal.position", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<PlanTemplate {self.id}>"
+
+
+class PlanTemplateGoal(Base):
+    """One goal of a template: the statement and focus, an example measure, and the learning actions suggested."""
+
+    __tablename__ = "plan_template_goals"
+    __table_args__ = (CheckConstraint("position BETWEEN 1 AND 3", name="position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    template_id: Mapped[int] = mapped_column(ForeignKey("plan_templates.id"), index=True)
+    position: Mapped[int]
+    statement: Mapped[str] = mapped_column(Text)
+    focus: Mapped[list] = mapped_column(JSON)
+    measure_what: Mapped[str] = mapped_column(String(300), default="")
+    measure_unit: Mapped[str] = mapped_column(String(40), default="")
+    how_measured: Mapped[str] = mapped_column(Text, default="")
+
+    template: Mapped[PlanTemplate] = relationship(back_populates="goals")
+    actions: Mapped[list[PlanTemplateAction]] = relationship(
+        order_by="PlanTemplateAction.position", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<PlanTemplateGoal {self.id} template={self.template_id} #{self.position}>"
+
+
+class PlanTemplateAction(Base):
+    """A learning action a template suggests for a goal (the same kinds as a goal's actions)."""
+
+    __tablename__ = "plan_template_actions"
+    __table_args__ = (
+        CheckConstraint("kind IN ('microcredential', 'activity', 'collaboration')", name="kind"),
+        CheckConstraint(
+            "(kind = 'microcredential' AND microcredential_id IS NOT NULL)"
+            " OR (kind <> 'microcredential' AND description IS NOT NULL)",
+            name="what",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    template_goal_id: Mapped[int] = mapped_column(ForeignKey("plan_template_goals.id"), index=True)
+    position: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(20))
+    microcredential_id: Mapped[int | None] = mapped_column(ForeignKey("microcredentials.id"))
+    description: Mapped[str | None] = mapped_column(Text)
+
+    def __repr__(self) -> str:
+        return f"<PlanTemplateAction {self.id} {self.kind}>"
