@@ -272,6 +272,12 @@ PHRASES: dict[str, Phrase] = {
     "plan.complete_due": lambda e: [f"The {e.s.get('school_year', '')} school year ended, so ", *_plan(e),
                                     " is now complete"],
     "plan.reopen": lambda e: [e.actor, " reopened ", *_plan(e)],
+    # Plan pages: check-in files, goal ideas, micro-credentials earned (issue 17)
+
+    # Plan templates (issue 17)
+
+    # What teachers teach, goals boards (issue 17)
+
     # Operations
     "backup.created": lambda e: [e.actor, " made a backup", f" of {_count(e.s['files'], 'file')}"
                                  if isinstance(e.s.get("files"), int) else "",

@@ -142,6 +142,13 @@ def cast(live) -> Cast:
             "slug": SLUG,
             "number": 1,
             "uuid": credential.uuid,
+            # Growth plans (issue 17): no such records here, so a visitor is sent to sign in or refused all the same.
+            "plan_id": 1,
+            "goal_id": 1,
+            "action_id": 1,
+            "check_in_id": 1,
+            "file_id": 1,
+            "template_id": 1,
         },
     )
 
