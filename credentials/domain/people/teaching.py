@@ -2,9 +2,11 @@
 find each other. Stored on ``users.grade_band`` and ``users.subject``; tests/storage/test_vocabulary.py keeps these
 values and the CHECK constraints in step."""
 
-GRADE_BANDS = ("prek-2", "3-5", "6-8", "9-12", "all")
+# The catalog's grade bands (domain/catalog/definitions.py GRADE_BANDS) as keys, and "all" for specialists.
+GRADE_BANDS = ("pre-k", "k-2", "3-5", "6-8", "9-12", "all")
 GRADE_BAND_LABELS = {
-    "prek-2": "Pre-K to grade 2",
+    "pre-k": "Pre-K",
+    "k-2": "Kindergarten to grade 2",
     "3-5": "Grades 3 to 5",
     "6-8": "Grades 6 to 8",
     "9-12": "Grades 9 to 12",

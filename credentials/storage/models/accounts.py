@@ -28,7 +28,7 @@ class User(Base):
 
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("grade_band IN ('prek-2', '3-5', '6-8', '9-12', 'all')", name="grade_band"),
+        CheckConstraint("grade_band IN ('pre-k', 'k-2', '3-5', '6-8', '9-12', 'all')", name="grade_band"),
         CheckConstraint(
             "subject IN ('ela', 'math', 'science', 'social_studies', 'arts', 'world_languages', 'pe_health',"
             " 'special_education', 'english_learners', 'cte', 'library', 'several')",

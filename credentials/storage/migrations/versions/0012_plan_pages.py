@@ -28,7 +28,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("grade_band", sa.String(length=10), nullable=True))
         batch.add_column(sa.Column("subject", sa.String(length=40), nullable=True))
         batch.create_check_constraint(
-            op.f("ck_users_grade_band"), "grade_band IN ('prek-2', '3-5', '6-8', '9-12', 'all')"
+            op.f("ck_users_grade_band"), "grade_band IN ('pre-k', 'k-2', '3-5', '6-8', '9-12', 'all')"
         )
         batch.create_check_constraint(
             op.f("ck_users_subject"),
