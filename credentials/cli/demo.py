@@ -14,6 +14,7 @@ demo_cli = AppGroup("demo", help="Demonstration data.")
 def demo_load() -> None:
     """Load Riverside Unified School District with schools and people (safe to run again)."""
     from ..domain.demo.district import DEMO_PASSWORD, load_demo
+    from ..domain.demo.plans import load_demo_plans
 
     if services().settings.is_production:
         # Every demo account's password is published (README, this command's output): an admin anyone can be.
@@ -27,6 +28,13 @@ def demo_load() -> None:
     click.echo(f"Demo data: {report.created} account(s) created, {report.existing} already present.")
     for title in report.microcredentials_created:
         click.echo(f"Published the micro-credential: {title}")
+    with in_transaction() as (session, now):
+        plans = load_demo_plans(session, now=now)
+    if plans.plans:
+        click.echo(
+            f"Growth plans: {plans.plans} teachers' plans (María López's is active with weekly check-ins, Tom "
+            "Becker's waits for the coach, Aisha Okafor's from last year is complete), a dozen goals on the boards."
+        )
     _load_demo_credentials()
     click.echo(f"Every demo account's password is: {DEMO_PASSWORD}")
     for email, roles, school in report.accounts:

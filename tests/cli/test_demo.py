@@ -96,3 +96,49 @@ def test_demo_load_refuses_to_run_in_production(settings, clock, database):
     finally:
         app.extensions["microcred"].engine.dispose()
         database.reset()
+
+
+def test_demo_load_gives_growth_plans_in_every_state_and_a_dozen_declared_goals(run, session, count):
+    from credentials.domain.plans.visibility import declared_to
+    from credentials.storage.models import CheckIn, Goal, GrowthPlan, SchoolYear
+
+    assert run("demo", "load").exit_code == 0
+    plans_after_first, check_ins_after_first = count(GrowthPlan), count(CheckIn)
+    assert run("demo", "load").exit_code == 0
+    assert (count(GrowthPlan), count(CheckIn)) == (plans_after_first, check_ins_after_first)  # nothing twice
+    session.rollback()
+    by_teacher = {
+        name: status
+        for name, status in session.execute(
+            select(User.name, GrowthPlan.status).join(GrowthPlan, GrowthPlan.teacher_id == User.id)
+        )
+    }
+    assert by_teacher["María López"] == "active"
+    assert by_teacher["Tom Becker"] == "waiting_for_review"
+    assert by_teacher["Aisha Okafor"] == "complete"
+    assert by_teacher["James Chen"] == "draft"
+    assert "in_review" in by_teacher.values()
+    assert count(SchoolYear) == 2
+    maria_goal = session.scalar(
+        select(Goal).join(GrowthPlan).join(User, User.id == GrowthPlan.teacher_id).where(User.name == "María López")
+    )
+    assert len(maria_goal.check_ins) >= 5  # enough for a chart
+    colleague = session.scalar(select(User).where(User.email == "noah.williams@riverside.example.org"))
+    assert colleague.grade_band == "3-5" and colleague.subject == "ela"
+    current = max(session.scalars(select(SchoolYear)), key=lambda year: year.starts_on)
+    declared = set()
+    for email in (
+        "noah.williams@riverside.example.org",
+        "tom.becker@riverside.example.org",
+        "lena.fischer@riverside.example.org",
+    ):
+        viewer = session.scalar(select(User).where(User.email == email))  # one teacher at each school
+        declared |= set(
+            session.scalars(
+                select(Goal.id)
+                .join(GrowthPlan, GrowthPlan.id == Goal.plan_id)
+                .join(User, User.id == GrowthPlan.teacher_id)
+                .where(GrowthPlan.school_year_id == current.id, declared_to(viewer))
+            )
+        )
+    assert len(declared) >= 12  # across the three schools' boards

@@ -39,6 +39,13 @@ PEOPLE = (
     ("tom.becker@riverside.example.org", "Tom Becker", (TEACHER,), 1),
     ("priya.natarajan@riverside.example.org", "Priya Natarajan", (TEACHER,), 2),
     ("sam.oconnor@riverside.example.org", "Sam O'Connor", (TEACHER,), 2),
+    # Colleagues whose declared goals fill the goals boards (credentials/domain/demo/plans.py).
+    ("noah.williams@riverside.example.org", "Noah Williams", (TEACHER,), 0),
+    ("fatima.hassan@riverside.example.org", "Fatima Hassan", (TEACHER,), 0),
+    ("ethan.brooks@riverside.example.org", "Ethan Brooks", (TEACHER,), 1),
+    ("lena.fischer@riverside.example.org", "Lena Fischer", (TEACHER,), 2),
+    ("marcus.johnson@riverside.example.org", "Marcus Johnson", (TEACHER,), 2),
+    ("rosa.delgado@riverside.example.org", "Rosa Delgado", (TEACHER,), 2),
     ("grace.kim@riverside.example.org", "Grace Kim", (REVIEWER,), 0),
     ("luis.romero@riverside.example.org", "Luis Romero", (REVIEWER,), 1),
     ("helen.park@riverside.example.org", "Helen Park", (REVIEWER,), None),
