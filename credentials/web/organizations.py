@@ -6,14 +6,15 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, EmailField, SelectField, StringField, URLField
+from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, URLField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Optional
 
 from ..domain.audit import Actor
 from ..domain.errors import InvalidInput
 from ..domain.people import organizations
 from ..domain.people.roles import ISSUER_ADMIN
+from ..domain.plans import school_years
 from .forms import show_domain_errors
 from .sessions import role_required
 from .transaction import db, now
@@ -140,3 +141,29 @@ def set_school_active(school_id: int, change: str):
         f"{school.name} is {'reopened' if school.is_active else 'closed; its people and history are kept'}.", "success"
     )
     return redirect(url_for("organizations.list_schools"))
+
+
+class SchoolYearForm(FlaskForm):
+    name = StringField("Name", validators=[Length(max=40)], description="As teachers know it, such as 2027–28.")
+    starts_on = DateField("First day", validators=[Optional()])
+    ends_on = DateField("Last day", validators=[Optional()], description="Both days belong to the year.")
+
+
+@bp.route("/admin/school-years", methods=["GET", "POST"])
+@role_required(ISSUER_ADMIN)
+def list_school_years():
+    page = school_years.school_years_page(db(), now())
+    name, starts_on, ends_on = page.suggested
+    form = SchoolYearForm(data={"name": name, "starts_on": starts_on, "ends_on": ends_on})
+    if form.validate_on_submit():
+        try:
+            year = school_years.create_school_year(
+                db(), name=form.name.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
+                actor=Actor.user(current_user), now=now(),
+            )  # fmt: skip
+        except InvalidInput as exc:
+            show_domain_errors(form, exc)
+        else:
+            flash(f"The {year.name} school year is set up: teachers can start their plans for it.", "success")
+            return redirect(url_for("organizations.list_school_years"))
+    return render_template("organizations/school_years.html", form=form, page=page), 422 if form.errors else 200

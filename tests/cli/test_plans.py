@@ -33,3 +33,14 @@ def test_complete_due_is_listed_among_the_operators_commands(run):
     result = run("--help")
     assert "plans" in result.output
     assert "complete-due" in run("plans", "--help").output
+
+
+def test_add_school_year_sets_one_up_and_refuses_an_overlap_in_words(run, build):
+    build.issuer()
+    result = run("plans", "add-school-year", "2026–27", "--starts-on", "2026-08-10", "--ends-on", "2027-06-04")
+    assert result.exit_code == 0, result.output
+    assert result.output == "The 2026–27 school year is set up: August 10, 2026 to June 4, 2027.\n"
+
+    again = run("plans", "add-school-year", "Summer", "--starts-on", "2027-06-01", "--ends-on", "2027-07-31")
+    assert again.exit_code == 1
+    assert "overlap the 2026–27 school year" in again.output

@@ -3,12 +3,13 @@ the school year that holds today (in the district's time zone)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ...storage.models import SchoolYear
+from ...storage.models import GrowthPlan, SchoolYear
 from ...text.dates import local_day, us_date
 from ..audit import Actor, record_event
 from ..errors import InvalidInput
@@ -18,6 +19,39 @@ from ..people.organizations import district_time_zone
 def school_years(session: Session) -> list[SchoolYear]:
     """Every school year, newest first."""
     return list(session.scalars(select(SchoolYear).order_by(SchoolYear.starts_on.desc())))
+
+
+@dataclass(frozen=True)
+class SchoolYearRow:
+    """A school year as the admin's list shows it."""
+
+    year: SchoolYear
+    plans: int
+    is_current: bool
+
+
+@dataclass(frozen=True)
+class SchoolYearsPage:
+    rows: tuple[SchoolYearRow, ...]
+    suggested: tuple[str, date, date]  # a name and dates for the next year to set up, July 1 to June 30
+
+
+def school_years_page(session: Session, now: datetime) -> SchoolYearsPage:
+    """Every school year with how many plans it holds, and a suggestion for the next one to set up."""
+    plans = dict(
+        session.execute(select(GrowthPlan.school_year_id, func.count()).group_by(GrowthPlan.school_year_id)).all()
+    )
+    years = school_years(session)
+    local_today = today(session, now)
+    rows = tuple(
+        SchoolYearRow(year, plans.get(year.id, 0), year.starts_on <= local_today <= year.ends_on) for year in years
+    )
+    if years:
+        start = years[0].ends_on + timedelta(days=1)
+    else:
+        start = date(local_today.year if local_today.month >= 7 else local_today.year - 1, 7, 1)
+    end = date(start.year + 1, start.month, start.day) - timedelta(days=1)
+    return SchoolYearsPage(rows, (f"{start.year}–{(start.year + 1) % 100:02d}", start, end))
 
 
 def school_year_on(session: Session, day: date) -> SchoolYear | None:

@@ -5,4 +5,4 @@ from credentials.domain.people import teaching
 
 
 def test_a_teachers_grade_bands_are_the_catalogs_plus_all_grades():
-    assert teaching.GRADE_BANDS == (*(band.lower() for band in CATALOG_GRADE_BANDS), "all")
+    assert (*(band.lower() for band in CATALOG_GRADE_BANDS), "all") == teaching.GRADE_BANDS
