@@ -144,7 +144,7 @@ ADMIN_LINKS = {
     "Reviews": ["Review admin", "Conflicts of interest", "Holidays", "Inter-rater agreement"],
     "Credentials": ["Credentials", "Issue a credential"],
     "People": ["People", "Invite someone", "Schools"],
-    "District": ["District details", "Certificate design", "Audit trail", "Outbox"],
+    "District": ["District details", "School years", "Certificate design", "Audit trail", "Outbox"],
 }
 
 
@@ -161,6 +161,7 @@ def test_the_admin_navigation_groups_every_admin_page_in_menus(browser, build):
         ("/admin/audit", "District", "Audit trail"),
         ("/admin/certificate", "District", "Certificate design"),
         ("/admin/schools", "People", "Schools"),
+        ("/admin/school-years", "District", "School years"),
         ("/admin/credentials/issue", "Credentials", "Issue a credential"),
     ]:
         nav = _main_navigation(browser.get(path).get_data(as_text=True))
