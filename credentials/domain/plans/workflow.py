@@ -241,8 +241,13 @@ def complete_due(session: Session, now: datetime) -> int:
         .order_by(GrowthPlan.id)
     ).all()
     robot = Actor.system("plans")
+    completed = 0
     for plan in plans:
-        bump(session, plan, now, status=COMPLETE, completed_at=now, completed_by_id=None)
+        try:
+            bump(session, plan, now, status=COMPLETE, completed_at=now, completed_by_id=None)
+        except Conflict:  # another run (or a person) moved it meanwhile: theirs stands
+            continue
+        completed += 1
         _thread(session, plan, None, COMPLETED, {}, now, default=f"The {plan.school_year.name} school year ended.")
         record_event(
             session, actor=robot, action="plan.complete_due", subject_type="growth_plan", subject_id=plan.id,
@@ -250,7 +255,7 @@ def complete_due(session: Session, now: datetime) -> int:
         )  # fmt: skip
         teacher = session.get(User, plan.teacher_id)
         _tell(session, teacher, emails.plan_completed, now, to=teacher.name, by="", plan=plan, year_ended=True)
-    return len(plans)
+    return completed
 
 
 def _teachers_plan(session: Session, plan_id: int, teacher: User) -> GrowthPlan:

@@ -266,6 +266,26 @@ def test_complete_due_completes_active_plans_of_ended_years_only(build, grow, se
     assert "school year has ended, so its plans stay complete" in refused.value.message
 
 
+def test_complete_due_skips_a_plan_that_changed_after_it_was_read_and_takes_it_next_time(
+    build, grow, session, services, clock
+):
+    teacher, coach = grow.teacher_and_coach()
+    plan = grow.plan(teacher, status="active", coach=coach)
+    clock.now = datetime(2027, 7, 1, 12, tzinfo=UTC)
+    with step(session):
+        in_hand = session.get(GrowthPlan, plan.id)  # this run has read the plan; then the teacher changes a goal
+    with services.session_factory() as other, other.begin():
+        goal_id = other.get(GrowthPlan, plan.id).goals[0].id
+        plans.edit_goal(other, goal_id, me(other, teacher), goal_input(target="80"), now=clock())
+    with step(session):
+        assert workflow.complete_due(session, clock()) == 0  # no error: the teacher's change stands
+    assert in_hand.status == "active"
+    session.expire_all()
+    with step(session):
+        assert workflow.complete_due(session, clock()) == 1
+    assert session.get(GrowthPlan, plan.id).status == "complete"
+
+
 def test_comments_on_a_goal_from_the_teacher_and_their_coach(build, grow, session, clock):
     teacher, coach = grow.teacher_and_coach()
     plan = grow.plan(teacher, status="active", coach=coach)
