@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ...storage.models import CoachAssignment, School, User, UserRole
@@ -115,8 +116,12 @@ def assign_coach(
     if existing is not None:
         raise Conflict(f"{coach.name} already coaches {school.name if school else 'the whole district'}.")
     assignment = CoachAssignment(coach_id=coach_id, school_id=school_id, created_at=now)
-    session.add(assignment)
-    session.flush()
+    try:
+        with session.begin_nested():  # two admins assigning at the same moment: the first one's row stands
+            session.add(assignment)
+            session.flush()
+    except IntegrityError as exc:
+        raise Conflict(f"{coach.name} already coaches {school.name if school else 'the whole district'}.") from exc
     record_event(
         session, actor=actor, action="coach.assign", subject_type="user", subject_id=coach_id,
         summary={"school": school.name if school else WHOLE_DISTRICT, "school_id": school_id}, now=now,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
@@ -17,6 +17,14 @@ class CoachAssignment(Base):
     __table_args__ = (
         UniqueConstraint("coach_id", "school_id"),
         Index("ix_coach_assignments_school_id", "school_id"),
+        # NULLs are distinct in a unique constraint, so the whole-district row needs its own partial unique index.
+        Index(
+            "uq_coach_assignments_whole_district",
+            "coach_id",
+            unique=True,
+            sqlite_where=text("school_id IS NULL"),
+            postgresql_where=text("school_id IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

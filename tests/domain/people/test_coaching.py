@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from credentials.domain.audit import Actor
 from credentials.domain.errors import Conflict, InvalidInput
 from credentials.domain.people import coaching
-from credentials.storage.models import AuditEvent, User
+from credentials.storage.models import AuditEvent, CoachAssignment, User
 
 SYSTEM = Actor.system("test")
 
@@ -66,3 +67,13 @@ def test_assignments_are_audited_and_not_doubled(build, session, clock):
     actions = session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("coach.%"))).all()
     assert actions == ["coach.assign", "coach.unassign"]
     assert coaching.coaching_scope(session, coach.id).is_empty
+
+
+def test_the_database_itself_refuses_a_second_whole_district_row(build, session, clock):
+    # The domain checks first; this index is what stops two admins whose checks ran at the same moment.
+    coach = build.user("coach")
+    with session.begin():
+        session.add(CoachAssignment(coach_id=coach.id, school_id=None, created_at=clock()))
+    with pytest.raises(IntegrityError), session.begin():
+        session.add(CoachAssignment(coach_id=coach.id, school_id=None, created_at=clock()))
+    assert len(session.scalars(select(CoachAssignment).where(CoachAssignment.coach_id == coach.id)).all()) == 1
