@@ -295,7 +295,8 @@ def _slugs_by_id(session: Session, ids: set[int | None]) -> dict[int, str]:
     ids.discard(None)
     if not ids:
         return {}
-    return dict(session.execute(select(MicroCredential.id, MicroCredential.slug).where(MicroCredential.id.in_(ids))))
+    rows = session.execute(select(MicroCredential.id, MicroCredential.slug).where(MicroCredential.id.in_(ids))).all()
+    return {mc_id: slug for mc_id, slug in rows}
 
 
 def _audit(session: Session, user: User, template: PlanTemplate, now: datetime, *, action: str, summary: dict) -> None:
