@@ -267,8 +267,7 @@ def _checked_goal(session: Session, plan: GrowthPlan, data: GoalInput) -> dict:
     elif len(statement) > 1000:
         errors["statement"] = "Keep the goal to 1,000 characters."
     focus, focus_error = checked_focus(data.focus, {key for key, _ in focus_options(session)})
-    if focus_error:
-        errors["focus"] = focus_error
+    errors.update({"focus": focus_error} if focus_error else {})
     measure_what = (data.measure_what or "").strip()
     if not measure_what:
         errors["measure_what"] = "Say what will be measured, such as exit-ticket mastery on fractions."
@@ -320,8 +319,7 @@ def _checked_goal(session: Session, plan: GrowthPlan, data: GoalInput) -> dict:
 
 
 def checked_focus(keys: list[str] | None, known: set[str]) -> tuple[list[str], str | None]:
-    """A goal's focus as chosen (blank and repeated keys dropped), and the sentence refusing it, if any: one to
-    ``MAX_FOCUS`` keys, each from ``known`` (the keys of ``focus_options``)."""
+    """A goal's focus as chosen (blanks, repeats dropped) and why it is refused, if so: 1 to 5 keys from ``known``."""
     focus = list(dict.fromkeys(key.strip() for key in keys or [] if key and key.strip()))
     if not focus:
         return focus, "Choose at least one competency or tag from the catalog as the goal's focus."
