@@ -85,6 +85,8 @@ def test_admins_and_coaches_open_every_page(grow, shape, build, browser):
         browser.login(person.email)
         for page in PAGES:
             assert browser.get(page.format(id=template.id)).status_code == 200, page
+            if "{id}" in page:
+                assert browser.get(page.format(id=999_999)).status_code == 404, page
         browser.logout()
     assert browser.get("/plan-templates/999999").status_code == 302  # signed out: sign in first
 
