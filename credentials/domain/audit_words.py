@@ -275,6 +275,17 @@ PHRASES: dict[str, Phrase] = {
     # Plan pages: check-in files, goal ideas, micro-credentials earned (issue 17)
 
     # Plan templates (issue 17)
+    "plan_template.create": lambda e: [e.actor, " wrote the plan template ", *_template(e),
+                                       f" with {_count(e.s['goals'], 'goal')}" if isinstance(e.s.get("goals"), int)
+                                       else ""],
+    "plan_template.edit": lambda e: [e.actor, " changed the plan template ", *_template(e)],
+    "plan_template.archive": lambda e: [e.actor, " archived the plan template ", *_template(e)],
+    "plan_template.apply": lambda e: [e.actor, " applied the plan template ", *_template(e), " to ",
+        e.s["school"] if e.s.get("school") else _count(int(e.s.get("teachers") or 0), "teacher"),
+        f": {_count(int(e.s.get('started') or 0), 'plan')} started",
+        f", added to {_count(int(e.s['added_to']), 'plan')}" if e.s.get("added_to") else "",
+        f", {_count(int(e.s['left']), 'teacher')} left as they were" if e.s.get("left") else ""],
+    "plan.use_template": lambda e: [e.actor, " added the plan template ", *_template(e), " to ", *_plan(e)],
 
     # What teachers teach, goals boards (issue 17)
 
@@ -310,6 +321,11 @@ def _plan(e: _Event) -> list[Part]:
     if teacher is None or int_or_none(teacher) == e.event.actor_id:
         return ["their growth plan" if teacher is not None else f"growth plan #{e.event.subject_id}"]
     return [e.person(teacher), "'s growth plan"]
+
+
+def _template(e: _Event) -> list[Part]:
+    """A plan template by its title as recorded (templates have no page in the audit trail's links)."""
+    return [f"“{_shorten(str(e.s['title']))}”" if e.s.get("title") else f"#{e.event.subject_id}"]
 
 
 def _possessive(name: str) -> str:

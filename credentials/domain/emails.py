@@ -338,3 +338,32 @@ def plan_reopened(head: Letterhead, *, teacher: str, coach: str, year: str, plan
         action=Action("Open your plan", head.link(plan_path(plan_id))),
         signature=head.district,
     )
+
+
+# Plan templates (issue 17): a coach or admin applied a template; the teacher's plan is at /my/plan.
+MY_PLAN_PATH = "/my/plan"
+
+
+def plan_from_template(head: Letterhead, *, teacher: str, by: str, title: str, year: str, started: bool) -> Letter:
+    """To a teacher: a coach or admin started their plan from a template (or added one to it); make it their own."""
+    if started:
+        said = (
+            f"{by} started your growth plan for the {year} school year from the template “{title}”. It is a draft, "
+            "and it is yours: the template's goals are there as ideas to adopt, change or leave aside."
+        )
+    else:
+        said = (
+            f"{by} shared the plan template “{title}” with you. Its goals now show in your growth plan for the "
+            f"{year} school year as ideas you can adopt, change or leave aside."
+        )
+    return Letter(
+        subject=f"A growth plan to make your own: {title}",
+        to=teacher,
+        paragraphs=(
+            said,
+            "Write each goal in your own words, with your students' baseline and your target, then ask your coach "
+            "to review the plan.",
+        ),
+        action=Action("Open your plan", head.link(MY_PLAN_PATH)),
+        signature=head.district,
+    )

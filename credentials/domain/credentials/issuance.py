@@ -40,6 +40,7 @@ from ..after_commit import Services
 from ..audit import Actor, record_event
 from ..errors import Conflict, DomainError
 from ..letters import letterhead, queue_letter
+from ..plans.earned import note_earned
 from .facts import achievement_facts, attempt_evidence, issuer_facts
 from .issuer_keys import signing_key
 from .status_lists import SigningContext, allocate_entry
@@ -271,6 +272,8 @@ def _issue(
     )
     session.add(credential)
     session.flush()
+    # Every path issues through here, so the goals that list this micro-credential hear of it once, in this transaction.
+    note_earned(session, credential, now=now)
     return credential
 
 

@@ -266,14 +266,8 @@ def _checked_goal(session: Session, plan: GrowthPlan, data: GoalInput) -> dict:
         errors["statement"] = "Write the goal: what you will improve, for which students."
     elif len(statement) > 1000:
         errors["statement"] = "Keep the goal to 1,000 characters."
-    focus = list(dict.fromkeys(key.strip() for key in data.focus or [] if key and key.strip()))
-    known = {key for key, _ in focus_options(session)}
-    if not focus:
-        errors["focus"] = "Choose at least one competency or tag from the catalog as the goal's focus."
-    elif len(focus) > MAX_FOCUS:
-        errors["focus"] = f"Choose at most {MAX_FOCUS} competencies or tags."
-    elif unknown := [key for key in focus if key not in known]:
-        errors["focus"] = f"Choose the focus from the catalog; {_key_label(unknown[0])} is not in it."
+    focus, focus_error = checked_focus(data.focus, {key for key, _ in focus_options(session)})
+    errors.update({"focus": focus_error} if focus_error else {})
     measure_what = (data.measure_what or "").strip()
     if not measure_what:
         errors["measure_what"] = "Say what will be measured, such as exit-ticket mastery on fractions."
@@ -322,6 +316,18 @@ def _checked_goal(session: Session, plan: GrowthPlan, data: GoalInput) -> dict:
         "visibility": data.visibility,
         "share_progress": bool(data.share_progress),
     }
+
+
+def checked_focus(keys: list[str] | None, known: set[str]) -> tuple[list[str], str | None]:
+    """A goal's focus as chosen (blanks, repeats dropped) and why it is refused, if so: 1 to 5 keys from ``known``."""
+    focus = list(dict.fromkeys(key.strip() for key in keys or [] if key and key.strip()))
+    if not focus:
+        return focus, "Choose at least one competency or tag from the catalog as the goal's focus."
+    if len(focus) > MAX_FOCUS:
+        return focus, f"Choose at most {MAX_FOCUS} competencies or tags."
+    if unknown := [key for key in focus if key not in known]:
+        return focus, f"Choose the focus from the catalog; {_key_label(unknown[0])} is not in it."
+    return focus, None
 
 
 def _number(value: float | str | None, name: str, words: str, errors: dict[str, str]) -> float | None:
