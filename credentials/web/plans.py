@@ -16,46 +16,17 @@ from ..domain.plans.goal_form import goal_form
 from ..domain.plans.goal_page import check_in_file as find_check_in_file
 from ..domain.plans.goal_page import goal_chart as build_goal_chart
 from ..domain.plans.goal_page import goal_page
-from ..domain.plans.plans import GoalInput
 from ..domain.plans.workflow import GoalEnding
 from .charts import svg_chart_response
 from .errors import error_response
 from .evidence_files import evidence_response
 from .forms import safe_next, whole_number
+from .plan_forms import goal_input, per_goal
 from .sessions import login_manager, role_required
 from .transaction import db, now, services
 
 bp = Blueprint("plans", __name__)
 REFUSED = (InvalidInput, Conflict)
-
-
-# ---- reading the forms
-
-
-def _goal_input() -> GoalInput:
-    form = request.form
-    return GoalInput(
-        statement=form.get("statement", ""),
-        focus=form.getlist("focus"),
-        measure_what=form.get("measure_what", ""),
-        measure_unit=form.get("measure_unit", ""),
-        baseline=form.get("baseline", ""),
-        target=form.get("target", ""),
-        how_measured=form.get("how_measured", ""),
-        target_date=form.get("target_date", ""),
-        support_requested=form.get("support_requested", ""),
-        visibility=form.get("visibility", ""),
-        share_progress=form.get("share_progress") == "yes",
-    )
-
-
-def _per_goal(prefix: str) -> dict[int, str]:
-    """Fields named ``<prefix>-<goal id>``, by goal id (anything else is ignored)."""
-    found = {}
-    for name, value in request.form.items():
-        if name.startswith(prefix + "-") and (goal_id := whole_number(name.removeprefix(prefix + "-"))) is not None:
-            found[goal_id] = value
-    return found
 
 
 def _seen() -> int | None:
@@ -120,7 +91,7 @@ def new_goal(plan_id: int):
     idea_id = whole_number(request.values.get("idea"))
     if request.method == "GET":
         return _goal_form_page(goal_form(db(), current_user, plan_id=plan_id, idea_id=idea_id))
-    data = _goal_input()
+    data = goal_input()
     try:
         if idea_id is not None:
             goal = goal_ideas.add_goal_from_idea(db(), plan_id, current_user, idea_id, data, now=now())
@@ -136,7 +107,7 @@ def new_goal(plan_id: int):
 def edit_goal(goal_id: int):
     if request.method == "GET":
         return _goal_form_page(goal_form(db(), current_user, goal_id=goal_id))
-    data = _goal_input()
+    data = goal_input()
     try:
         goal = plans.edit_goal(db(), goal_id, current_user, data, now=now())
     except REFUSED as exc:
@@ -231,14 +202,14 @@ def start_review(plan_id: int):
 @role_required(COACH)
 def approve(plan_id: int):
     return _step(plan_id, workflow.approve, "The plan is approved and under way. The teacher is told by e-mail.",
-                 comments=_per_goal("comment"))  # fmt: skip
+                 comments=per_goal("comment"))  # fmt: skip
 
 
 @bp.post("/plans/<int:plan_id>/send-back")
 @role_required(COACH)
 def send_back(plan_id: int):
     done = "The plan is sent back with your comments. The teacher is told by e-mail."
-    return _step(plan_id, workflow.send_back, done, comments=_per_goal("comment"))
+    return _step(plan_id, workflow.send_back, done, comments=per_goal("comment"))
 
 
 @bp.post("/plans/<int:plan_id>/reopen")
@@ -262,7 +233,7 @@ def _step(plan_id: int, take, done: str, **words):
 def complete_plan(plan_id: int):
     if request.method == "GET":
         return _complete_page(plan_id)
-    values, reflections = _per_goal("end_value"), _per_goal("reflection")
+    values, reflections = per_goal("end_value"), per_goal("reflection")
     endings = {gid: GoalEnding(values.get(gid), reflections.get(gid, "")) for gid in values.keys() | reflections}
     try:
         workflow.complete(db(), plan_id, current_user, endings=endings, seen=_seen(), now=now())

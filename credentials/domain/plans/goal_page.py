@@ -14,8 +14,8 @@ from ...storage.models import CheckIn, CheckInFile, GoalComment, User
 from ...text.dates import local_day
 from ..errors import NotFound
 from ..people.organizations import district_time_zone
+from .goal_views import GoalView, goal_views, value_text
 from .measure_chart import MeasureChart, measure_chart
-from .plan_page import GoalView, goal_views, value_text
 from .plans import find_goal
 from .visibility import GoalSight, goal_sight
 from .vocabulary import ACTIVE, COMMENT_KIND_LABELS, PLAN_STATUS_LABELS
