@@ -84,9 +84,8 @@ def add_goal_from_idea(
     idea = _idea(session, plan, idea_id)
     goal = plans.add_goal(session, plan_id, teacher, data, now=now)
     published = _titles(session, {a.microcredential_id for a in idea.actions if a.microcredential_id})
-    slugs = dict(
-        session.execute(select(MicroCredential.id, MicroCredential.slug).where(MicroCredential.id.in_(published)))
-    )
+    rows = session.execute(select(MicroCredential.id, MicroCredential.slug).where(MicroCredential.id.in_(published)))
+    slugs = {mc_id: slug for mc_id, slug in rows}
     for action in idea.actions:
         if action.kind == MICROCREDENTIAL:
             if action.microcredential_id in slugs:
