@@ -378,3 +378,38 @@ def test_the_plan_and_goal_pages_take_as_many_queries_with_three_goals_and_many_
     as_(browser, people["coach"])
     assert counted(f"/plans/{small.id}") == counted(f"/plans/{big.id}")
     assert counted(f"/goals/{small_goal}") == counted(f"/goals/{big_goal}")
+
+
+def test_every_plan_page_for_every_role(browser, client, grow, people, session):
+    """The teacher, a colleague, their coach, a coach of another school, an admin and a visitor, on each GET page."""
+    from tests.builders import pdf_bytes
+
+    plan = grow.plan(people["teacher"], goals=1, status="active", coach=people["coach"])
+    goal_id = session.scalar(select(Goal.id))
+    as_(browser, people["teacher"])
+    browser.upload(f"/goals/{goal_id}/check-ins/new", {"checked_on": "2026-08-30", "value": "60"},
+                   {"files": ("t.pdf", pdf_bytes())})  # fmt: skip
+    session.rollback()
+    check_in = session.scalar(select(CheckIn))
+    file_url = f"/goals/{goal_id}/check-ins/{check_in.id}/files/{check_in.files[0].id}"
+    expected = {
+        # url: teacher, colleague (school goal, numbers private), coach, other coach, admin
+        "/my/plan": (302, 200, 403, 403, 403),  # the colleague has no plan yet: the page to start one
+        f"/plans/{plan.id}": (200, 403, 200, 403, 403),
+        f"/plans/{plan.id}/goals/new": (200, 403, 403, 403, 403),
+        f"/goals/{goal_id}/edit": (200, 403, 403, 403, 403),
+        f"/plans/{plan.id}/complete": (200, 403, 200, 403, 403),
+        f"/goals/{goal_id}": (200, 200, 200, 404, 404),
+        f"/goals/{goal_id}/chart.svg": (200, 404, 200, 404, 404),
+        f"/goals/{goal_id}/check-ins/new": (200, 403, 403, 404, 404),
+        file_url: (200, 404, 200, 404, 404),
+        "/coaching/plans": (403, 403, 200, 200, 403),
+    }
+    for n, who in enumerate(("teacher", "colleague", "coach", "other_coach", "admin")):
+        as_(browser, people[who])
+        got = {url: browser.get(url).status_code for url in expected}
+        assert got == {url: statuses[n] for url, statuses in expected.items()}, who
+    browser.client.delete_cookie("microcred")
+    for url in expected:
+        response = client.get(url)
+        assert response.status_code == 302 and "/login" in response.headers["Location"], url
