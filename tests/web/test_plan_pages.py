@@ -413,3 +413,38 @@ def test_every_plan_page_for_every_role(browser, client, grow, people, session):
     for url in expected:
         response = client.get(url)
         assert response.status_code == 302 and "/login" in response.headers["Location"], url
+
+
+def test_the_coach_queue_takes_as_many_queries_with_one_plan_as_with_many(browser, build, grow, people, count_queries):
+    grow.plan(people["teacher"], goals=1, status="waiting_for_review", coach=people["coach"])
+    as_(browser, people["coach"])
+    with count_queries() as few:
+        assert browser.get("/coaching/plans").status_code == 200
+    with build.services.session_factory() as s:
+        from credentials.storage.models import User
+
+        school = s.get(User, people["teacher"].id).school
+    for n in range(4):
+        teacher = build.user("teacher", school=school, name=f"Teacher {n}")
+        grow.plan(teacher, goals=2, status=("active", "in_review")[n % 2], coach=people["coach"])
+    with count_queries() as many:
+        html = browser.get("/coaching/plans").get_data(as_text=True)
+    assert "Teacher 3" in html and len(many) == len(few)
+
+
+def test_a_public_goal_is_open_to_visitors_and_its_numbers_only_when_shared(browser, client, grow, people, session):
+    grow.plan(people["teacher"], goals=1, status="active", coach=people["coach"])
+    goal_id = session.scalar(select(Goal.id))
+    as_(browser, people["teacher"])
+    browser.submit(f"/goals/{goal_id}/sharing", {"visibility": "public"}, page=f"/goals/{goal_id}")
+    browser.client.delete_cookie("microcred")
+    html = client.get(f"/goals/{goal_id}").get_data(as_text=True)
+    assert "Goal number 1." in html and "chart.svg" not in html and "Comments and steps" not in html
+    assert client.get(f"/goals/{goal_id}/chart.svg").status_code == 302
+    as_(browser, people["teacher"])
+    browser.submit(
+        f"/goals/{goal_id}/sharing", {"visibility": "public", "share_progress": "yes"}, page=f"/goals/{goal_id}"
+    )
+    browser.client.delete_cookie("microcred")
+    assert "chart.svg" in client.get(f"/goals/{goal_id}").get_data(as_text=True)
+    assert client.get(f"/goals/{goal_id}/chart.svg").status_code == 200

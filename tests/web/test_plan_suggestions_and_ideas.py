@@ -86,3 +86,12 @@ def test_the_start_page_shows_the_teachers_plan_and_the_coachs_waiting_plans(bro
     as_(browser, coach)
     html = browser.get("/").get_data(as_text=True)
     assert "1 growth plan waiting for your review" in html and 'href="/coaching/plans"' in html
+
+
+def test_undo_is_offered_only_for_a_suggestion_really_dismissed(browser, grow):
+    teacher, _ = grow.teacher_and_coach()
+    grow.plan(teacher, goals=1)
+    as_(browser, teacher)
+    html = browser.get("/my/microcredentials?dismissed=exit-tickets").get_data(as_text=True)
+    assert "is not for you" not in html and "Not for me" in html
+    assert browser.get("/my/microcredentials?dismissed=" + "x" * 5000).status_code == 200

@@ -15,12 +15,13 @@ from sqlalchemy.orm import Session
 from ...storage.models import (
     Goal,
     GrowthPlan,
+    MicroCredential,
     SchoolYear,
+    SuggestionDismissal,
     User,
 )
 from ...text.dates import us_date
-from ..catalog import microcredentials
-from ..errors import NotFound, PermissionDenied
+from ..errors import PermissionDenied
 from ..people import coaching
 from . import goal_ideas, suggestions
 from .goal_views import GoalView, goal_views, microcredential_titles
@@ -177,11 +178,12 @@ def suggestion_panel(
     found = suggestions.suggest(session, teacher, goal_focus=goal_focus, now=now, limit=SUGGESTIONS_SHOWN)
     title = None
     if dismissed:
-        try:
-            mc = microcredentials.get_microcredential(session, dismissed)
-            title = microcredential_titles(session, [mc.id])[mc.id][1]
-        except (NotFound, KeyError):
-            dismissed = None
+        mc_id = session.scalar(
+            select(SuggestionDismissal.microcredential_id)
+            .join(MicroCredential, MicroCredential.id == SuggestionDismissal.microcredential_id)
+            .where(SuggestionDismissal.teacher_id == teacher.id, MicroCredential.slug == dismissed)
+        )
+        title = microcredential_titles(session, [mc_id])[mc_id][1] if mc_id is not None else None
     return SuggestionPanel(tuple(found), dismissed if title else None, title)
 
 
