@@ -448,3 +448,14 @@ def test_a_public_goal_is_open_to_visitors_and_its_numbers_only_when_shared(brow
     browser.client.delete_cookie("microcred")
     assert "chart.svg" in client.get(f"/goals/{goal_id}").get_data(as_text=True)
     assert client.get(f"/goals/{goal_id}/chart.svg").status_code == 200
+
+
+def test_a_check_in_larger_than_a_request_may_be_is_refused_with_a_sentence(browser, grow, people, session):
+    grow.plan(people["teacher"], goals=1, status="active", coach=people["coach"])
+    goal_id = session.scalar(select(Goal.id))
+    as_(browser, people["teacher"])
+    big = b"%PDF-1.4\n" + b"0" * (3 * 1024 * 1024)
+    response = browser.upload(f"/goals/{goal_id}/check-ins/new", {"checked_on": "2026-08-30", "value": "60"},
+                              {"files": ("big.pdf", big)})  # fmt: skip
+    assert response.status_code == 413
+    assert "the check-in was not saved" in response.get_data(as_text=True)
