@@ -15,7 +15,15 @@ from credentials.domain.plans import plans, school_years, workflow
 from credentials.domain.plans.plans import GoalInput
 from credentials.domain.plans.workflow import GoalEnding
 from credentials.storage.database import transaction
-from credentials.storage.models import GrowthPlan, SchoolYear, User
+from credentials.storage.models import (
+    GrowthPlan,
+    MicroCredential,
+    PlanTemplate,
+    PlanTemplateAction,
+    PlanTemplateGoal,
+    SchoolYear,
+    User,
+)
 
 from .builders import Builders, definition
 
@@ -122,3 +130,42 @@ class PlanBuilders:
                     workflow.complete(session, plan_id, t, endings=endings, now=now())
         with self.services.session_factory() as session:
             return session.get(GrowthPlan, plan_id)
+
+    def template(self, goals: list[dict] | None = None, *, author: User | None = None) -> PlanTemplate:
+        """A plan template made of ORM rows (its authoring pages are another part of issue 17). Each goal is a dict
+        of PlanTemplateGoal's columns plus ``actions``: (kind, slug or description) pairs."""
+        author = author or self.build.user("coach")
+        goals = goals or [
+            {
+                "statement": "Students explain their reasoning in writing.",
+                "focus": [FOCUS],
+                "measure_what": "Written explanations scored 3 or 4",
+                "measure_unit": "%",
+                "how_measured": "Monthly writing prompts",
+                "actions": [("microcredential", self.catalog()), ("activity", "Attend the writing institute")],
+            }
+        ]
+        now = self.services.clock()
+        with transaction(self.services.session_factory) as session:
+            template = PlanTemplate(title="Reasoning in writing", author_id=author.id, created_at=now, updated_at=now)
+            for position, values in enumerate(goals, start=1):
+                values = dict(values)
+                actions = values.pop("actions", [])
+                goal = PlanTemplateGoal(position=position, **values)
+                for n, (kind, what) in enumerate(actions, start=1):
+                    if kind == "microcredential":
+                        mc_id = session.scalar(select(MicroCredential.id).where(MicroCredential.slug == what))
+                        goal.actions.append(PlanTemplateAction(position=n, kind=kind, microcredential_id=mc_id))
+                    else:
+                        goal.actions.append(PlanTemplateAction(position=n, kind=kind, description=what))
+                template.goals.append(goal)
+            session.add(template)
+            session.flush()
+            return template
+
+    def from_template(self, plan: GrowthPlan, template: PlanTemplate) -> GrowthPlan:
+        """Mark ``plan`` as started from ``template`` (as applying a template does)."""
+        with transaction(self.services.session_factory) as session:
+            session.get(GrowthPlan, plan.id).template_id = template.id
+        with self.services.session_factory() as session:
+            return session.get(GrowthPlan, plan.id)

@@ -273,6 +273,8 @@ PHRASES: dict[str, Phrase] = {
                                     " is now complete"],
     "plan.reopen": lambda e: [e.actor, " reopened ", *_plan(e)],
     # Plan pages: check-in files, goal ideas, micro-credentials earned (issue 17)
+    "plan.check_in_file": lambda e: [e.actor, " added the file ", f"“{e.s.get('filename', '')}”",
+                                     " to a check-in of ", *_plan(e)],
 
     # Plan templates (issue 17)
     "plan_template.create": lambda e: [e.actor, " wrote the plan template ", *_template(e),

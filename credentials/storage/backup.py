@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Engine, create_engine, inspect, select
 from sqlalchemy.pool import NullPool
 
 from .migrate import alembic_config
-from .models import Artifact, AuditHead, IssuerKey
+from .models import Artifact, AuditHead, CheckInFile, IssuerKey
 
 POSTGRESQL = "postgresql"
 SQLITE = "sqlite"
@@ -115,6 +115,8 @@ def read_facts(connection: Connection) -> DatabaseFacts:
     evidence = frozenset()
     if Artifact.__tablename__ in tables:
         evidence = frozenset(connection.scalars(select(Artifact.sha256).distinct()))
+    if CheckInFile.__tablename__ in tables:  # a check-in's files are evidence too (issue 17)
+        evidence |= frozenset(connection.scalars(select(CheckInFile.sha256).distinct()))
     key_ids = frozenset()
     if IssuerKey.__tablename__ in tables:
         key_ids = frozenset(connection.scalars(select(IssuerKey.kid)))

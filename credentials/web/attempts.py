@@ -59,11 +59,12 @@ def _render(attempt, *, outcome=None, posted=None, message=None, status=200):
 @bp.get("/my/microcredentials")
 @role_required(TEACHER)
 def dashboard():
-    page = dashboard_page.teacher_dashboard(db(), current_user, now=now())
+    page = dashboard_page.teacher_dashboard(db(), current_user, now=now(), dismissed=request.args.get("dismissed"))
     return render_template(
         "attempts/dashboard.html",
         rows=page.rows,
         credentials=page.credentials,
+        suggestions=page.suggestions,
         public_url=services().settings.public_url,
     )
 

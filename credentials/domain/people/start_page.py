@@ -14,11 +14,13 @@ from ...storage.models.issuance import IssuedCredential
 from ...storage.models.reviews import ASSIGNED
 from ...text.dates import DEFAULT_TIME_ZONE, zone
 from ..outbox import FAILED
+from ..plans.coach_queue import plans_waiting
+from ..plans.plan_page import PlanCard, plan_card
 from ..review.reports import unassigned_queue
 from .accounts import ROLE_PLURALS
 from .coaching import coaching_scope
 from .organizations import get_issuer
-from .roles import COACH, ISSUER_ADMIN, ROLES
+from .roles import COACH, ISSUER_ADMIN, ROLES, TEACHER
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,8 @@ class StartPage:
     roles: list[str]
     admin: AdminSummary | None
     coach: CoachSummary | None = None
+    plan: PlanCard | None = None  # a teacher's growth plan for this school year
+    plans_waiting: int | None = None  # for a coach: plans of their teachers waiting for a review
 
 
 def start_page(session: Session, user: User, *, now: datetime) -> StartPage:
@@ -85,6 +89,8 @@ def start_page(session: Session, user: User, *, now: datetime) -> StartPage:
         roles=sorted(user.roles),
         admin=admin,
         coach=_coach_summary(session, user) if COACH in user.roles else None,
+        plan=plan_card(session, user, now=now) if TEACHER in user.roles else None,
+        plans_waiting=plans_waiting(session, user) if COACH in user.roles else None,
     )
 
 

@@ -14,6 +14,7 @@ from ...storage.models.issuance import IssuedCredential
 from ...storage.models.reviews import ASSIGNED
 from ...storage.models.reviews import SUBMITTED as REVIEW_SUBMITTED
 from ..credentials.credential_rows import REVOKED, CredentialRow, row_of
+from ..plans.plan_page import SuggestionPanel, current_goal_focus, suggestion_panel
 from . import attempts
 from .statuses import DRAFT, EARNED, IN_REVIEW, NOT_YET, STATUS_LABELS, SUBMITTED, WITHDRAWN
 
@@ -155,6 +156,7 @@ class TeacherDashboard:
 
     rows: list[DashboardRow]
     credentials: list[EarnedCredential]
+    suggestions: SuggestionPanel | None = None  # micro-credentials suggested with their reasons (issue 17)
 
 
 def held_credentials(session: Session, teacher: User, *, now: datetime) -> list[tuple[IssuedCredential, CredentialRow]]:
@@ -167,10 +169,17 @@ def held_credentials(session: Session, teacher: User, *, now: datetime) -> list[
     return [(credential, row_of(credential, now)) for credential in session.scalars(query)]
 
 
-def teacher_dashboard(session: Session, teacher: User, *, now: datetime) -> TeacherDashboard:
-    """Attempts (two queries) and issued credentials (one query) for the teacher's dashboard."""
+def teacher_dashboard(
+    session: Session, teacher: User, *, now: datetime, dismissed: str | None = None
+) -> TeacherDashboard:
+    """Attempts (two queries), issued credentials (one query) and suggestions (from the goals of this year's plan)
+    for the teacher's dashboard; ``dismissed``: the suggestion just dismissed, to offer "Undo"."""
     held = held_credentials(session, teacher, now=now)
     revoked = {c.attempt_id: c.revoked_at for c, _row in held if c.attempt_id is not None and c.revoked_at}
     earned = [EarnedCredential(row, credential.revoked_at) for credential, row in held]
     # Revoked ones last: what can still be shared comes first.
-    return TeacherDashboard(dashboard(session, teacher, revoked=revoked), sorted(earned, key=lambda c: c.revoked))
+    focus = current_goal_focus(session, teacher, now=now)
+    panel = suggestion_panel(session, teacher, goal_focus=focus, dismissed=dismissed, now=now)
+    return TeacherDashboard(
+        dashboard(session, teacher, revoked=revoked), sorted(earned, key=lambda c: c.revoked), panel
+    )

@@ -85,3 +85,87 @@ def test_only_the_teacher_adds_check_ins(build, grow, session, clock):
     goal_id = first_goal(session, plan)
     with pytest.raises(PermissionDenied), step(session):
         checkins.add_check_in(session, goal_id, me(session, coach), checked_on=date(2026, 8, 28), value=50, now=clock())
+
+
+def _room(services, per_file=1024 * 1024):
+    return checkins.FileRoom(services.evidence, per_file)
+
+
+def test_a_check_in_keeps_its_files_in_the_evidence_store_named_for_what_they_are(build, grow, session, clock):
+    import io
+
+    from credentials.storage.models import CheckInFile
+    from tests.builders import pdf_bytes, png_bytes
+
+    teacher, coach = grow.teacher_and_coach()
+    plan = grow.plan(teacher, status="active", coach=coach)
+    goal_id = first_goal(session, plan)
+    files = [
+        checkins.CheckInUpload(io.BytesIO(pdf_bytes()), "tickets.html"),  # a PDF, whatever its name says
+        checkins.CheckInUpload(io.BytesIO(png_bytes()), "board.png"),
+    ]
+    with step(session):
+        entry = checkins.add_check_in(
+            session, goal_id, me(session, teacher), checked_on="2026-08-28", value="55", files=files,
+            room=_room(build.services), now=clock(),
+        )  # fmt: skip
+    kept = session.scalars(select(CheckInFile).where(CheckInFile.check_in_id == entry.id)).all()
+    assert [(f.filename, f.kind) for f in kept] == [("tickets.pdf", "pdf"), ("board.png", "image")]
+    assert all(build.services.evidence.exists(f.sha256) for f in kept)
+    events = session.scalars(select(AuditEvent).where(AuditEvent.action == "plan.check_in_file")).all()
+    assert sorted(e.summary["sha256"] for e in events) == sorted(f.sha256 for f in kept)
+
+
+@pytest.mark.parametrize(
+    ("content", "per_file", "words"),
+    [(b"MZ" + b"\0" * 200, 1024 * 1024, "run.exe"), (b"%PDF-" + b"x" * 5000, 1000, "larger than")],
+)
+def test_a_file_that_is_refused_refuses_the_whole_check_in(build, grow, session, clock, content, per_file, words):
+    import io
+
+    teacher, coach = grow.teacher_and_coach()
+    plan = grow.plan(teacher, status="active", coach=coach)
+    goal_id = first_goal(session, plan)
+    with pytest.raises(InvalidInput) as refused:
+        checkins.add_check_in(
+            session, goal_id, me(session, teacher), checked_on="2026-08-28", value="55",
+            files=[checkins.CheckInUpload(io.BytesIO(content), "run.exe")], room=_room(build.services, per_file),
+            now=clock(),
+        )  # fmt: skip
+    session.rollback()
+    assert words in refused.value.errors["files"]
+    assert session.scalar(select(func.count(CheckIn.id))) == 0
+
+
+def test_at_most_three_files(build, grow, session, clock):
+    import io
+
+    teacher, coach = grow.teacher_and_coach()
+    plan = grow.plan(teacher, status="active", coach=coach)
+    goal_id = first_goal(session, plan)
+    files = [checkins.CheckInUpload(io.BytesIO(b"x"), f"{n}.pdf") for n in range(4)]
+    with pytest.raises(InvalidInput) as refused:
+        checkins.add_check_in(
+            session, goal_id, me(session, teacher), checked_on="2026-08-28", value="55", files=files,
+            room=_room(build.services), now=clock(),
+        )  # fmt: skip
+    assert "at most 3 files" in refused.value.errors["files"]
+
+
+def test_a_backup_keeps_check_in_files(build, grow, session, clock):
+    import io
+
+    from credentials.storage.backup import read_facts
+    from tests.builders import pdf_bytes
+
+    teacher, coach = grow.teacher_and_coach()
+    plan = grow.plan(teacher, status="active", coach=coach)
+    goal_id = first_goal(session, plan)
+    with step(session):
+        entry = checkins.add_check_in(
+            session, goal_id, me(session, teacher), checked_on="2026-08-28", value="55", room=_room(build.services),
+            files=[checkins.CheckInUpload(io.BytesIO(pdf_bytes("only here")), "t.pdf")], now=clock(),
+        )  # fmt: skip
+        sha256 = entry.files[0].sha256
+    with build.services.engine.connect() as connection:
+        assert sha256 in read_facts(connection).evidence
