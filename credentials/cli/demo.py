@@ -36,7 +36,9 @@ def demo_load() -> None:
             "Becker's waits for the coach, Aisha Okafor's from last year is complete), a dozen goals on the boards."
         )
     if plans.templates:
-        click.echo("The coach wrote a plan template and applied it to Priya Natarajan, whose draft plan starts from it.")
+        click.echo(
+            "The coach wrote a plan template and applied it to Priya Natarajan, whose draft plan starts from it."
+        )
     _load_demo_credentials()
     click.echo(f"Every demo account's password is: {DEMO_PASSWORD}")
     for email, roles, school in report.accounts:

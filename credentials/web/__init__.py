@@ -9,6 +9,7 @@ from jinja2.utils import missing
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from ..domain.plans import checkins
 from . import errors, formatting, security, sessions, transaction
 from .forms import LARGEST_INTEGER
 
@@ -50,9 +51,15 @@ class MissingNameUndefined(Undefined):
         return 0
 
 
+CHECK_IN_FILES = checkins.MAX_FILES
+
+
 def _request_limits() -> None:
+    settings = current_app.extensions["microcred"].settings
     if request.endpoint == "attempts.save":
-        request.max_content_length = current_app.extensions["microcred"].settings.max_attempt_bytes + 1024 * 1024
+        request.max_content_length = settings.max_attempt_bytes + 1024 * 1024
+    elif request.endpoint == "plans.new_check_in":  # up to MAX_FILES files of the largest size, and the text
+        request.max_content_length = CHECK_IN_FILES * settings.max_upload_bytes + 1024 * 1024
 
 
 def init_web(app: Flask) -> None:

@@ -8,7 +8,10 @@ import re
 import pytest
 from sqlalchemy import select
 
+from credentials import create_app
 from credentials.storage.models import CheckIn, Goal, GoalAction, GoalComment, GrowthPlan
+from tests.builders import pdf_bytes
+from tests.conftest import Browser
 from tests.plans_builders import PlanBuilders
 
 GOAL_FORM = {
@@ -450,12 +453,31 @@ def test_a_public_goal_is_open_to_visitors_and_its_numbers_only_when_shared(brow
     assert client.get(f"/goals/{goal_id}/chart.svg").status_code == 200
 
 
-def test_a_check_in_larger_than_a_request_may_be_is_refused_with_a_sentence(browser, grow, people, session):
+def test_a_check_in_file_larger_than_the_sites_2_mb_form_limit_is_kept(browser, grow, people, session):
     grow.plan(people["teacher"], goals=1, status="active", coach=people["coach"])
     goal_id = session.scalar(select(Goal.id))
     as_(browser, people["teacher"])
-    big = b"%PDF-1.4\n" + b"0" * (3 * 1024 * 1024)
+    scan = pdf_bytes("A scanned page. " * 200_000)  # over 3 MB: more than an ordinary form may carry
+    response = browser.upload(f"/goals/{goal_id}/check-ins/new", {"checked_on": "2026-08-30", "value": "60"},
+                              {"files": ("scan.pdf", scan)})  # fmt: skip
+    assert response.status_code == 302, response.get_data(as_text=True)
+    session.rollback()
+    assert [f.size for f in session.scalars(select(CheckIn)).one().files] == [len(scan)]
+
+
+def test_a_check_in_larger_than_its_files_may_be_is_refused_with_a_sentence(settings, clock, database, build, grow):
+    small = settings.with_overrides(max_upload_bytes=1024 * 1024)
+    application = create_app(small)
+    application.extensions["microcred"].clock = clock
+    browser = Browser(application.test_client())
+    teacher, coach = grow.teacher_and_coach()
+    grow.plan(teacher, goals=1, status="active", coach=coach)
+    with application.extensions["microcred"].session_factory() as session:
+        goal_id = session.scalar(select(Goal.id))
+    browser.login(teacher.email)
+    big = b"%PDF-1.4\n" + b"0" * (5 * 1024 * 1024)  # more than three 1 MB files and the text
     response = browser.upload(f"/goals/{goal_id}/check-ins/new", {"checked_on": "2026-08-30", "value": "60"},
                               {"files": ("big.pdf", big)})  # fmt: skip
     assert response.status_code == 413
     assert "the check-in was not saved" in response.get_data(as_text=True)
+    application.extensions["microcred"].engine.dispose()
