@@ -110,7 +110,7 @@ class GoalsBoard:
 
 
 def district_board(
-    session: Session, viewer: User, asked: BoardFilter, *, page: int, now: datetime, per_page: int = PER_PAGE
+    session: Session, viewer: User, asked: BoardFilter, *, page: int, now: datetime, per_page: int | None = None
 ) -> GoalsBoard:
     """The district's goals board as ``viewer`` may see it, filtered and paged."""
     schools = [(school_id, name) for school_id, name in school_choices(session)]
@@ -125,7 +125,7 @@ def school_board(
     *,
     page: int,
     now: datetime,
-    per_page: int = PER_PAGE,
+    per_page: int | None = None,
 ) -> GoalsBoard:
     """One school's goals board as ``viewer`` may see it (its school-level goals only for people of that school)."""
     school = session.get(School, school_id)
@@ -178,8 +178,9 @@ def _board(
     *,
     page: int,
     now: datetime,
-    per_page: int,
+    per_page: int | None,
 ) -> GoalsBoard:
+    per_page = per_page or PER_PAGE
     year = current_school_year(session, now)
     options = focus_options(session)
     filters, ignored = _kept(asked, options, schools)
