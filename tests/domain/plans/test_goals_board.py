@@ -8,7 +8,10 @@ from datetime import date
 import pytest
 from sqlalchemy import select, update
 
-from credentials.domain.errors import NotFound
+from credentials.domain import audit, audit_page
+from credentials.domain.audit import Actor, EventFilter
+from credentials.domain.errors import InvalidInput, NotFound
+from credentials.domain.people import teaching
 from credentials.domain.plans import checkins, goals_board
 from credentials.domain.plans.goals_board import BoardFilter
 from credentials.storage.database import transaction
@@ -196,3 +199,26 @@ def test_paging_over_focus_headings_says_when_a_heading_continues(build, grow, s
 def test_no_school_year_is_an_empty_board_not_an_error(build, services, session, district):
     result = board(session, services, district["viewer"])
     assert result.year_name is None and result.groups == [] and result.result.total == 0
+
+
+def test_saying_what_one_teaches_is_audited_in_words(build, services, session, clock):
+    teacher = build.user("teacher", name="Maria Lopez")
+    admin = build.admin(name="Dana Whitfield")
+    with step(session):
+        me = session.get(User, teacher.id)
+        assert teaching.set_teaching(session, me, grade_band="3-5", subject="math", actor=Actor.user(me), now=clock())
+        assert not teaching.set_teaching(
+            session, me, grade_band="3-5", subject="math", actor=Actor.user(me), now=clock()
+        )
+        by_admin = Actor.user(session.get(User, admin.id))
+        teaching.set_teaching(session, me, grade_band="", subject="science", actor=by_admin, now=clock())
+    with pytest.raises(InvalidInput) as refused:
+        teaching.set_teaching(session, me, grade_band="k", subject="latin", actor=by_admin, now=clock())
+    assert set(refused.value.errors) == {"grade_band", "subject"}
+    session.rollback()
+    events = list(audit.iter_events(session, EventFilter(subject_type="user")))
+    said = [line.sentence for line in audit_page.describe_events(session, events) if line.action == "user.set_teaching"]
+    assert sorted(said) == [
+        "Dana Whitfield said what Maria Lopez teaches: Science",
+        "Maria Lopez said what they teach: Grades 3 to 5, Mathematics",
+    ]
