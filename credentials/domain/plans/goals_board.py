@@ -213,9 +213,12 @@ def _board(
     listed = [c for c in counts if not filters.focus or c.key == filters.focus]
     total = sum(c.count for c in listed)
     page = max(1, min(page, -(-total // per_page) or 1))
-    if filters.focus:
-        conditions.append(focus.c.value == filters.focus)
-    order = case(rank, value=focus.c.value, else_=len(rank)) if rank else focus.c.value
+    offset = (page - 1) * per_page
+    # The counts say which focuses this page's entries fall under, and where the first of them starts: the page's
+    # query then sorts only those focuses' goals, not every goal of the board.
+    on_page, start = _focuses_on_page(listed, offset, per_page)
+    conditions.append(focus.c.value.in_(on_page))
+    order = case({key: n for n, key in enumerate(on_page)}, value=focus.c.value) if on_page else focus.c.value
     columns = (
         focus.c.value,
         Goal.id,
@@ -234,13 +237,13 @@ def _board(
         _declared(select(*columns), focus)
         .join(School, School.id == User.school_id)
         .where(*conditions)
-        .order_by(order, focus.c.value, User.name, Goal.id)
-        .offset((page - 1) * per_page)
+        .order_by(order, User.name, Goal.id)
+        .offset(offset - start)
         .limit(per_page)
     ).all()
     latest = latest_check_ins(session, sorted({row.id for row in rows if row.share_progress}))
     entries = [(row[0], _board_goal(row, latest.get(row.id))) for row in rows]
-    groups = _groups(entries, listed, (page - 1) * per_page)
+    groups = _groups(entries, listed, offset)
     result = Page([goal for _, goal in entries], page, per_page, total)
     return GoalsBoard(school, year.name, filters, ignored, counts, groups, result, grade_bands, subjects, schools)
 
@@ -289,6 +292,18 @@ def _board_goal(row, latest: tuple[float, date] | None) -> BoardGoal:
         subject=SUBJECT_LABELS.get(row.subject or "", ""),
         numbers=goal_numbers(row, latest),
     )
+
+
+def _focuses_on_page(listed: list[FocusCount], offset: int, per_page: int) -> tuple[list[str], int]:
+    """The focuses whose entries fall on the page from ``offset``, in board order, and where the first one starts."""
+    keys, seen, start = [], 0, 0
+    for count in listed:
+        if seen + count.count > offset and seen < offset + per_page:
+            if not keys:
+                start = seen
+            keys.append(count.key)
+        seen += count.count
+    return keys, start
 
 
 def _groups(entries: list[tuple[str, BoardGoal]], listed: list[FocusCount], offset: int) -> list[FocusGroup]:
