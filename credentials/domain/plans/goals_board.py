@@ -10,11 +10,12 @@ counts come from one grouped query, one page of goals from another, their latest
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, Text, case, cast, false, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from ...storage.models import CheckIn, Goal, GrowthPlan, School, User
 from ..errors import NotFound
@@ -218,6 +219,12 @@ def _board(
     # query then sorts only those focuses' goals, not every goal of the board.
     on_page, start = _focuses_on_page(listed, offset, per_page)
     conditions.append(focus.c.value.in_(on_page))
+    # A first sieve: the goals whose focus list, as stored text, holds one of those keys (JSON-quoted), found by one
+    # pass over the goals table alone, so only those are joined to their plan and teacher; the condition above and
+    # declared_to still decide.
+    sieved = aliased(Goal)
+    holds_key = [cast(sieved.focus, Text).contains(json.dumps(key), autoescape=True) for key in on_page]
+    conditions.append(Goal.id.in_(select(sieved.id).where(or_(false(), *holds_key))))
     order = case({key: n for n, key in enumerate(on_page)}, value=focus.c.value) if on_page else focus.c.value
     columns = (
         focus.c.value,
