@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 
-from sqlalchemy import Select, Text, case, cast, false, func, or_, select
+from sqlalchemy import Select, Text, bindparam, case, cast, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ...storage.models import CheckIn, Goal, GrowthPlan, School, User
@@ -138,6 +139,13 @@ def school_board(
 
 def latest_check_ins(session: Session, goal_ids: list[int]) -> dict[int, tuple[float, date]]:
     """The latest check-in (value, day) of each of ``goal_ids`` that has one, in one query."""
+    rows = session.execute(_latest_check_ins_query(), {"goal_ids": goal_ids})
+    return {goal_id: (value, checked_on) for goal_id, value, checked_on in rows}
+
+
+@cache
+def _latest_check_ins_query() -> Select:
+    # Built once: a subquery with a window function costs SQLAlchemy more to construct than SQLite to run.
     ranked = (
         select(
             CheckIn.goal_id,
@@ -147,11 +155,10 @@ def latest_check_ins(session: Session, goal_ids: list[int]) -> dict[int, tuple[f
             .over(partition_by=CheckIn.goal_id, order_by=(CheckIn.checked_on.desc(), CheckIn.id.desc()))
             .label("n"),
         )
-        .where(CheckIn.goal_id.in_(goal_ids))
+        .where(CheckIn.goal_id.in_(bindparam("goal_ids", expanding=True)))
         .subquery()
     )
-    rows = session.execute(select(ranked.c.goal_id, ranked.c.value, ranked.c.checked_on).where(ranked.c.n == 1))
-    return {goal_id: (value, checked_on) for goal_id, value, checked_on in rows}
+    return select(ranked.c.goal_id, ranked.c.value, ranked.c.checked_on).where(ranked.c.n == 1)
 
 
 def goal_numbers(goal: Goal | object, latest: tuple[float, date] | None) -> GoalNumbers | None:
