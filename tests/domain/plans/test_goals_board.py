@@ -222,3 +222,16 @@ def test_saying_what_one_teaches_is_audited_in_words(build, services, session, c
         "Dana Whitfield said what Maria Lopez teaches: Science",
         "Maria Lopez said what they teach: Grades 3 to 5, Mathematics",
     ]
+
+
+def test_a_focus_with_accents_quotes_and_wildcards_is_listed_and_filtered(build, grow, services, session, district):
+    d = district
+    odd = 'tag:équité "100%" a_b\\c'
+    lookalike = "tag:equite 100 aXb"
+    declared(services, grow, build.user("teacher", school=d["first"], name="Odd"), d["coach_first"], focus=(odd,))
+    declared(
+        services, grow, build.user("teacher", school=d["first"], name="Near"), d["coach_first"], focus=(lookalike,)
+    )
+    result = board(session, services, d["viewer"], BoardFilter(focus=odd))
+    assert listed(result) == ["Odd"] and result.groups[0].label == 'équité "100%" a_b\\c'
+    assert listed(board(session, services, d["viewer"], BoardFilter(focus=lookalike))) == ["Near"]
