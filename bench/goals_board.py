@@ -1,7 +1,8 @@
 """The goals-board figure of bench/plans.py: the district's goals board with 5,000 teachers and 12,000 goals (target:
 median under 30 ms, and the same number of SQL queries with 100 and with 12,000 goals).
 
-Builds a throw-away migrated SQLite database in a temporary directory: 40 micro-credentials published through the
+Builds a throw-away migrated SQLite database in a temporary directory (with ``--postgres URL`` also a throw-away
+database on that PostgreSQL server): 40 micro-credentials published through the
 domain (their tags and titles are the focuses offered), 50 schools of 100 teachers bulk-inserted with a grade band
 and subject each, one school year, a plan for each teacher with two or three goals (12,000 in all) bulk-inserted:
 one plan in eight still a draft, visibility spread as teachers would choose it (half school, a quarter district, a
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from catalog import publish
 from sqlalchemy import func, insert, select
-from throwaway import counted_queries, migrated_app
+from throwaway import counted_queries, migrated_app, postgres_database
 
 from credentials.domain.audit import Actor
 from credentials.domain.people import accounts, organizations
@@ -41,8 +42,17 @@ VISIBILITY = ["school"] * 10 + ["district"] * 5 + ["public"] * 2 + ["private"] *
 
 
 def goals_board_section(args: argparse.Namespace, workdir: Path) -> bool:
+    """The figure on SQLite and, with ``--postgres URL``, on a throw-away PostgreSQL database too."""
+    met = _run("SQLite", f"sqlite:///{workdir / 'goals_board.sqlite3'}", workdir, args)
+    if getattr(args, "postgres", None):
+        with postgres_database(args.postgres) as url:
+            met = _run("PostgreSQL", url, workdir, args) and met
+    return met
+
+
+def _run(backend: str, database_url: str, workdir: Path, args: argparse.Namespace) -> bool:
     """Fill the database, count the board's queries with 100 and 12,000 goals, time it; True when targets are met."""
-    app = migrated_app(f"sqlite:///{workdir / 'goals_board.sqlite3'}", workdir, cheap_passwords=True)
+    app = migrated_app(database_url, workdir, cheap_passwords=True)
     services = app.extensions["microcred"]
     rng = random.Random(20261202)
     try:
@@ -63,7 +73,7 @@ def goals_board_section(args: argparse.Namespace, workdir: Path) -> bool:
     constant = few == many and len(many) == 1
     print(
         f"\ngoals board: GET /goals, {len(teacher_ids):,} teachers in {SCHOOLS} schools, {total:,} goals, "
-        f"SQLite (built in {built:.0f} s), {args.requests} timed requests"
+        f"{backend} (built in {built:.0f} s), {args.requests} timed requests"
     )
     print(f"{'':<34}{'median':>10}{'p95':>11}{'max':>11}{'cpu':>11}   target")
     print(

@@ -10,7 +10,7 @@ the plan page and the suggestions come as sections of their own (see SECTIONS at
 max in ms of wall-clock time, and the median of the thread's CPU time beside it (on a busy machine the wall clock
 also counts waiting for a core).
 
-    .venv/bin/python bench/plans.py [--renders 200] [--requests 200] [--only chart] [--only board]
+    .venv/bin/python bench/plans.py [--renders 200] [--requests 200] [--only chart] [--only board] [--postgres URL]
 """
 
 from __future__ import annotations
@@ -115,6 +115,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--renders", type=int, default=200, help="timed chart renders (default 200)")
     parser.add_argument("--requests", type=int, default=200, help="timed goals-board requests (default 200)")
+    parser.add_argument(
+        "--postgres", metavar="URL", help="also run the goals board on a throw-away PostgreSQL database"
+    )
     parser.add_argument("--only", choices=sorted(SECTIONS), action="append", help="run only this section (repeatable)")
     args = parser.parse_args()
     if args.renders < 20 or args.requests < 20:
