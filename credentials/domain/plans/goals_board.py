@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
+from typing import Protocol
 
 from sqlalchemy import Select, Text, bindparam, case, cast, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -161,12 +162,21 @@ def _latest_check_ins_query() -> Select:
     return select(ranked.c.goal_id, ranked.c.value, ranked.c.checked_on).where(ranked.c.n == 1)
 
 
-def goal_numbers(goal: Goal | object, latest: tuple[float, date] | None) -> GoalNumbers | None:
+class MeasuredGoal(Protocol):
+    """What goal_numbers reads: a Goal, or a row of a query that selected these columns."""
+
+    share_progress: bool
+    baseline: float
+    target: float
+    measure_unit: str
+
+
+def goal_numbers(goal: MeasuredGoal, latest: tuple[float, date] | None) -> GoalNumbers | None:
     """The numbers a board or profile may show of a goal: None unless its teacher shares progress."""
-    if not goal.share_progress:  # type: ignore[attr-defined]
+    if not goal.share_progress:
         return None
     value, day = latest if latest else (None, None)
-    return GoalNumbers(goal.baseline, goal.target, goal.measure_unit, value, day)  # type: ignore[attr-defined]
+    return GoalNumbers(goal.baseline, goal.target, goal.measure_unit, value, day)
 
 
 def focus_column(session: Session):
