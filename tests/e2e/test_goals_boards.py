@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import update
 
 from credentials.storage.database import transaction
-from credentials.storage.models import Goal
+from credentials.storage.models import Goal, User
 from tests.builders import Builders
 from tests.plans_builders import PlanBuilders
 
@@ -51,6 +51,7 @@ def cast(live) -> dict:
                 .where(Goal.plan_id == plan.id)
                 .values(focus=focus, share_progress=share, visibility="school")
             )
+            session.execute(update(User).where(User.id == colleague.id).values(grade_band="3-5", subject="math"))
     return {"school_id": school.id}
 
 
@@ -107,6 +108,7 @@ def test_a_teacher_opens_the_school_board_and_filters_by_focus(teacher, scanners
     for name in ("Maria Lopez", "Sam Okafor", "Ana Reyes"):
         expect(page.get_by_text(name).first).to_be_visible()
     expect(page.get_by_text("Latest check-in")).to_have_count(1)  # only Maria shares her numbers
+    expect(page.get_by_text("Grades 3 to 5, Mathematics").first).to_be_visible()
     teacher.album.at_both_sizes(page, "school goals board")
     scan_both(scanners, "school goals board", page)
 
