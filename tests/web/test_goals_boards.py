@@ -69,6 +69,7 @@ def test_shared_numbers_show_baseline_and_target(services, grow, build, school, 
     declare(services, grow, build, school, "Sue Sharer", share=True)
     html = colleague.get("/goals").get_data(as_text=True)
     assert "48 → 75 %" in html and "None yet" in html
+    assert "Goals under 1 focus. A goal with more than one focus is listed under each." in html
 
 
 def test_an_empty_board_invites_the_teacher_to_declare_a_goal(grow, colleague, school):
