@@ -290,6 +290,10 @@ PHRASES: dict[str, Phrase] = {
     "plan.use_template": lambda e: [e.actor, " added the plan template ", *_template(e), " to ", *_plan(e)],
 
     # What teachers teach, goals boards (issue 17)
+    "user.set_teaching": lambda e: [e.actor, *([" said what they teach"]
+                                     if e.event.actor_id == int_or_none(e.event.subject_id)
+                                     else [" said what ", e.subject, " teaches"]),
+                                    f": {e.s['words']}" if e.s.get("words") else " (nothing set)"],
 
     # Operations
     "backup.created": lambda e: [e.actor, " made a backup", f" of {_count(e.s['files'], 'file')}"

@@ -12,12 +12,13 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..domain.audit import Actor
 from ..domain.errors import InvalidInput
-from ..domain.people import accounts, invitations
+from ..domain.people import accounts, invitations, teaching
 from ..domain.people.organizations import require_issuer, school_choices
 from ..domain.people.person_page import WHOLE_DISTRICT_CHOICE, person_page
 from ..domain.people.roles import COACH, ISSUER_ADMIN, ROLE_LABELS, ROLES
 from .auth import link_for
 from .forms import page_number, show_domain_errors, whole_number
+from .goals_boards import teaching_form
 from .sessions import role_required
 from .transaction import db, now
 
@@ -162,6 +163,24 @@ def add_coaching(user_id: int):
     return _person_html(person_page(db(), user_id), coaching_form=form)
 
 
+@bp.post("/<int:user_id>/teaching")
+@role_required(ISSUER_ADMIN)
+def set_teaching(user_id: int):
+    user = accounts.get_user(db(), user_id)
+    form = teaching_form(user, posted=True)
+    if form.validate():
+        try:
+            teaching.set_teaching(
+                db(), user, grade_band=form.grade_band.data, subject=form.subject.data, actor=_actor(), now=now()
+            )
+        except InvalidInput as exc:
+            show_domain_errors(form, exc)
+        else:
+            flash(f"Saved what {user.name} teaches.", "success")
+            return redirect(url_for("accounts.show_person", user_id=user_id, _anchor="teaching"))
+    return _person_html(person_page(db(), user_id), teaching=form)
+
+
 @bp.post("/<int:user_id>/coaching/<int:assignment_id>/end")
 @role_required(ISSUER_ADMIN)
 def end_coaching(user_id: int, assignment_id: int):
@@ -170,16 +189,18 @@ def end_coaching(user_id: int, assignment_id: int):
     return redirect(url_for("accounts.show_person", user_id=user_id, _anchor="coaching"))
 
 
-def _person_html(page, *, form=None, coaching_form=None):
+def _person_html(page, *, form=None, coaching_form=None, teaching=None):
     """The person's page, with whichever of its forms was posted holding what was typed and its errors."""
     form = form or _person_form(page.user, posted=False)
     coaching_form = coaching_form or CoachingForm(formdata=None)
+    teaching = teaching or teaching_form(page.user, posted=False)
     if page.coaching:
         coaching_form.school.choices = [SelectChoice(value, label) for value, label in page.coaching.options]
-    status = 422 if form.errors or coaching_form.errors else 200
+    status = 422 if form.errors or coaching_form.errors or teaching.errors else 200
     return render_template(
-        "accounts/person.html", user=page.user, page=page, form=form, coaching_form=coaching_form, action=FlaskForm()
-    ), status
+        "accounts/person.html", user=page.user, page=page, form=form, coaching_form=coaching_form,
+        teaching_form=teaching, action=FlaskForm(),
+    ), status  # fmt: skip
 
 
 def _to_person(user, *, new_coach: bool):
