@@ -9,7 +9,8 @@ from datetime import UTC, datetime, time, timedelta
 
 from flask import Blueprint, render_template, request, send_file, url_for
 
-from ..domain import audit, audit_page
+from ..domain import audit
+from ..domain.audit import page as audit_page
 from ..domain.people.roles import ISSUER_ADMIN
 from ..text.dates import zone
 from .formatting import district

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from credentials.domain import audit, audit_page
+from credentials.domain import audit
 from credentials.domain.audit import Actor, EventFilter
+from credentials.domain.audit import page as audit_page
 from credentials.domain.credentials import revocation
 from credentials.domain.people import invitations
 from credentials.domain.people.organizations import district_office

@@ -35,11 +35,10 @@ from ...storage.database import transaction
 from ...storage.models import Attempt, IssuanceRequest, MicroCredentialVersion
 from ...storage.models.attempts import EARNED
 from ...storage.models.issuance import SOURCE_REVIEW, IssuedCredential
-from .. import emails
 from ..after_commit import Services
 from ..audit import Actor, record_event
 from ..errors import Conflict, DomainError
-from ..letters import letterhead, queue_letter
+from ..letters import emails, letterhead, queue_letter
 from ..plans.earned import note_earned
 from .facts import achievement_facts, attempt_evidence, issuer_facts
 from .issuer_keys import signing_key

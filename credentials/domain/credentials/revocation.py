@@ -15,10 +15,9 @@ from sqlalchemy.orm import Session
 
 from ...storage.models.issuance import IssuedCredential
 from ...text.dates import us_date
-from .. import emails
 from ..audit import Actor, record_event
 from ..errors import Conflict, InvalidInput
-from ..letters import letterhead, queue_letter
+from ..letters import emails, letterhead, queue_letter
 from ..people.organizations import district_time_zone
 from .records import find_credential
 from .status_lists import SigningContext, set_status

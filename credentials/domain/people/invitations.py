@@ -8,10 +8,9 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from ...storage.models import User
-from .. import emails
 from ..audit import Actor, record_event
 from ..errors import Conflict
-from ..letters import letterhead, queue_letter
+from ..letters import emails, letterhead, queue_letter
 from . import one_time_tokens
 from .accounts import create_user, role_label
 from .one_time_tokens import INVITATION

@@ -9,10 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...storage.models import User
-from .. import emails
 from ..audit import Actor, record_event
 from ..errors import DomainError, InvalidInput
-from ..letters import letterhead, queue_letter
+from ..letters import emails, letterhead, queue_letter
 from . import one_time_tokens
 from .accounts import new_session_token, normalize_email
 from .login_throttle import check_login_allowed, record_failed_login

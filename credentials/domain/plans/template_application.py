@@ -16,10 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ...storage.models import GrowthPlan, School, User, UserRole
-from .. import emails
 from ..audit import Actor, record_event
 from ..errors import Conflict, InvalidInput, PermissionDenied
-from ..letters import letterhead, queue_letter
+from ..letters import emails, letterhead, queue_letter
 from ..people import coaching
 from ..people.roles import ISSUER_ADMIN, TEACHER
 from .plans import audit_plan

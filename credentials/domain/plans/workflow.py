@@ -18,10 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...storage.models import GoalComment, GrowthPlan, SchoolYear, User
-from .. import emails
 from ..audit import Actor, record_event
 from ..errors import Conflict, InvalidInput, PermissionDenied
-from ..letters import Letter, letterhead, queue_letter
+from ..letters import Letter, emails, letterhead, queue_letter
 from ..people import coaching
 from .checkins import measure_number
 from .plans import audit_plan, bump, changed_meanwhile, find_goal, get_plan

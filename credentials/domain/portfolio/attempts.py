@@ -16,12 +16,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ...storage.database import is_postgresql
 from ...storage.models import Answer, Artifact, Assignment, Attempt, CriterionResult, User
-from .. import emails
 from ..audit import Actor, record_event
 from ..business_days import add_business_days
 from ..catalog import microcredentials
 from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from ..letters import letterhead, queue_letter
+from ..letters import emails, letterhead, queue_letter
 from ..people.roles import ISSUER_ADMIN, TEACHER
 from ..review import routing
 from .evidence import MissingItem, missing_fields, submission_manifest

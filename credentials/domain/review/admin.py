@@ -24,11 +24,10 @@ from ...storage.models.accounts import ISSUER_ADMIN, REVIEWER, TEACHER
 from ...storage.models.attempts import DRAFT, EARNED, IN_REVIEW, NOT_YET, SUBMITTED
 from ...storage.models.reviews import ACTIVE_STATUSES, ASSIGNED, REASSIGNED
 from ...text.dates import us_date
-from .. import emails
 from ..audit import Actor, record_event
 from ..catalog import microcredentials
 from ..errors import Conflict, InvalidInput, NotFound
-from ..letters import letterhead, queue_letter
+from ..letters import emails, letterhead, queue_letter
 from . import routing
 from .scoring import notify_decision, request_issuance
 

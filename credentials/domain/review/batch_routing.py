@@ -31,10 +31,9 @@ from ...storage.models.accounts import REVIEWER
 from ...storage.models.attempts import IN_REVIEW, SUBMITTED
 from ...storage.models.outbox import PENDING
 from ...storage.models.reviews import ACTIVE_STATUSES, ASSIGNED, PRIMARY
-from .. import emails
 from ..audit import record_event
 from ..business_days import add_business_days
-from ..letters import letterhead, outbox_row
+from ..letters import emails, letterhead, outbox_row
 from .assigning import ROUTER, anonymous_code, holidays
 from .eligibility import DEFAULT_CAPACITY, candidates, earlier_reviewers, eligible_pairs, ranked
 

@@ -20,10 +20,9 @@ from ...storage.database import is_postgresql
 from ...storage.models import Assignment, Attempt, MicroCredentialVersion, ReviewerProfile, User
 from ...storage.models.attempts import IN_REVIEW, SUBMITTED
 from ...storage.models.reviews import ACTIVE_STATUSES, ASSIGNED, PRIMARY, TIEBREAK
-from .. import emails
 from ..audit import record_event
 from ..business_days import add_business_days
-from ..letters import letterhead, queue_letter
+from ..letters import emails, letterhead, queue_letter
 from .assigning import ROUTER, anonymous_code, holidays
 from .batch_routing import route_many
 from .eligibility import candidates, eligible_reviewers

@@ -21,12 +21,11 @@ from ...storage.models import Assignment, Attempt, IssuanceRequest, ReviewScore,
 from ...storage.models.attempts import EARNED, IN_REVIEW, NOT_YET, SUBMITTED, WITHDRAWN
 from ...storage.models.reviews import ASSIGNED, PRIMARY, TIEBREAK
 from ...storage.models.reviews import SUBMITTED as REVIEW_SUBMITTED
-from .. import emails
 from ..after_commit import follow_with
 from ..audit import Actor, record_event
 from ..credentials.issuance import IssueCredential
 from ..errors import Conflict, InvalidInput, PermissionDenied
-from ..letters import letterhead, queue_letter
+from ..letters import emails, letterhead, queue_letter
 from ..portfolio.attempts import (
     CriterionDecision,
     attempts_used_up_message,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from credentials.domain import audit, audit_page
+from credentials.domain import audit
 from credentials.domain.audit import EventFilter
+from credentials.domain.audit import page as audit_page
 from credentials.domain.plans import workflow
 from credentials.storage.models import User
 from tests.plans_builders import step

@@ -8,8 +8,9 @@ from datetime import date
 import pytest
 from sqlalchemy import select, update
 
-from credentials.domain import audit, audit_page
+from credentials.domain import audit
 from credentials.domain.audit import Actor, EventFilter
+from credentials.domain.audit import page as audit_page
 from credentials.domain.errors import InvalidInput, NotFound
 from credentials.domain.people import teaching
 from credentials.domain.plans import checkins, goals_board

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from credentials.domain import audit_page
 from credentials.domain.audit import Actor
+from credentials.domain.audit import page as audit_page
 from credentials.domain.catalog import microcredentials
 from credentials.domain.credentials import admin as credential_admin
 from credentials.domain.credentials import revocation

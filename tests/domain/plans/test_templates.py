@@ -8,8 +8,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from credentials.domain import audit, audit_page
+from credentials.domain import audit
 from credentials.domain.audit import EventFilter
+from credentials.domain.audit import page as audit_page
 from credentials.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from credentials.domain.plans import template_application, templates
 from credentials.domain.plans.template_application import ApplicationOutcome

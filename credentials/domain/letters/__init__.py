@@ -19,10 +19,10 @@ from html import escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..config import DEFAULT_PUBLIC_URL
-from ..storage.models import Issuer
-from ..text.dates import DEFAULT_TIME_ZONE, us_date, us_date_time
-from .outbox import queue_email
+from ...config import DEFAULT_PUBLIC_URL
+from ...storage.models import Issuer
+from ...text.dates import DEFAULT_TIME_ZONE, us_date, us_date_time
+from ..outbox import queue_email
 
 _PUBLIC_URL = "microcred.public_url"
 

@@ -12,15 +12,16 @@ from datetime import datetime
 from sqlalchemy import Integer, String, cast, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
-from ..storage.models import AuditEvent, User
-from ..storage.models.accounts import UserRole
-from ..storage.models.attempts import Attempt
-from ..storage.models.catalog import MicroCredential, MicroCredentialVersion
-from ..storage.models.issuance import IssuedCredential
-from ..storage.models.organizations import Issuer, School
-from ..text.dates import DEFAULT_TIME_ZONE
-from .audit import CSV_COLUMNS, EventFilter, csv_safe, events_as_csv_rows, find_events, iter_events, known_actions
-from .audit_words import (
+from ...storage.models import AuditEvent, User
+from ...storage.models.accounts import UserRole
+from ...storage.models.attempts import Attempt
+from ...storage.models.catalog import MicroCredential, MicroCredentialVersion
+from ...storage.models.issuance import IssuedCredential
+from ...storage.models.organizations import Issuer, School
+from ...text.dates import DEFAULT_TIME_ZONE
+from ..paging import Page
+from . import CSV_COLUMNS, EventFilter, csv_safe, events_as_csv_rows, find_events, iter_events, known_actions
+from .references import (
     ATTEMPT,
     CERTIFICATE,
     CREDENTIAL,
@@ -29,15 +30,13 @@ from .audit_words import (
     MICROCREDENTIAL,
     OUTBOX,
     PERSON,
-    PHRASES,
     SCHOOL,
     Link,
     Names,
     Part,
     int_or_none,
-    sentence_parts,
 )
-from .paging import Page
+from .words import PHRASES, sentence_parts
 
 # What the web layer and the tests use from here: the page, its lines, and where links lead.
 __all__ = [

@@ -3,145 +3,31 @@ their pages) from names loaded beforehand; an action without its own phrase stil
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from collections.abc import Callable
+from datetime import datetime
 
-from ..storage.models import AuditEvent
-from ..text.dates import DEFAULT_TIME_ZONE, us_date, us_date_time
-from .credentials.revocation import CATEGORIES
-from .people.roles import ROLE_LABELS
+from ...storage.models import AuditEvent
+from ...text.dates import us_date_time
+from ..credentials.revocation import CATEGORIES
+from .references import (
+    CERTIFICATE,
+    OUTCOMES,
+    SOURCES,
+    EventWords,
+    Link,
+    Names,
+    Part,
+    day_words,
+    int_or_none,
+    listed_words,
+    roles_words,
+    shortened,
+)
 
-# Where a link leads; the web layer turns (page, key) into a URL.
-PERSON, ATTEMPT, CREDENTIAL, MICROCREDENTIAL, SCHOOL = "person", "attempt", "credential", "microcredential", "school"
-DISTRICT, CERTIFICATE, HOLIDAYS, OUTBOX = "district", "certificate", "holidays", "outbox"
-
-SYSTEM_ACTORS = {
-    "issuance": "Automatic issuing",
-    "plans": "Growth plans (automatic)",
-    "review-routing": "Review routing",
-    "cli": "An operator (command line)",
-    "demo": "The demo loader",
-    "password-reset": "The password-reset page",
-}
-OUTCOMES = {"earned": "earned", "not_yet": "not yet", "withdrawn": "withdrawn"}
-SOURCES = {"admin": "from a district record", "csv": "from a CSV file of district records"}
-LONGEST_QUOTE = 120
+Phrase = Callable[[EventWords], list[Part]]
 
 
-@dataclass(frozen=True)
-class Link:
-    """Words that lead to a page: ``page`` names which (PERSON, ATTEMPT, ...), ``key`` which one."""
-
-    text: str
-    page: str
-    key: str = ""
-
-
-Part = str | Link
-
-
-@dataclass
-class Names:
-    """What the sentences of a page name, loaded in one go: see audit_page."""
-
-    users: dict[int, tuple[str, str, list[str]]] = field(default_factory=dict)  # id -> name, e-mail, roles
-    attempts: dict[int, tuple[str, str, int]] = field(default_factory=dict)  # id -> teacher, title, teacher id
-    credentials: dict[str, tuple[str, str]] = field(default_factory=dict)  # uuid -> recipient, title
-    microcredentials: dict[str, str] = field(default_factory=dict)  # slug -> newest title
-    schools: dict[int, str] = field(default_factory=dict)
-    time_zone: str = DEFAULT_TIME_ZONE
-
-
-def int_or_none(value: object) -> int | None:
-    """An id recorded as text or number, or None when it is not one."""
-    try:
-        return int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-
-
-class _Event:
-    """One event and the names loaded for its page, with the words the phrases are built from."""
-
-    def __init__(self, event: AuditEvent, names: Names):
-        self.event, self.names = event, names
-        self.s = event.summary if isinstance(event.summary, dict) else {}
-
-    @property
-    def actor(self) -> Part:
-        event = self.event
-        if event.actor_id is not None:
-            return self.person(event.actor_id, fallback=event.actor_label)
-        if event.actor_label.startswith("system:"):
-            name = event.actor_label.removeprefix("system:")
-            return SYSTEM_ACTORS.get(name, f"microcred ({name})")
-        return event.actor_label
-
-    def person(self, user_id: object, *, fallback: str | None = None) -> Part:
-        found = self.names.users.get(int_or_none(user_id))  # type: ignore[arg-type]
-        if found is None:
-            return fallback or f"person #{user_id}"
-        return Link(found[0], PERSON, str(user_id))
-
-    def roles(self, user_id: object) -> str:
-        found = self.names.users.get(int_or_none(user_id))  # type: ignore[arg-type]
-        return _roles(found[2] if found else [])
-
-    def attempt(self, attempt_id: object, *, short: bool = False) -> Part:
-        found = self.names.attempts.get(int_or_none(attempt_id))  # type: ignore[arg-type]
-        if found is None:
-            return f"attempt #{attempt_id}"
-        if short:  # when the sentence has already named the person and the micro-credential
-            return Link(f"attempt #{attempt_id}", ATTEMPT, str(attempt_id))
-        teacher, title, teacher_id = found
-        whose = "their" if teacher_id == self.event.actor_id else _possessive(teacher)
-        return Link(f"{whose} attempt #{attempt_id} at {title}", ATTEMPT, str(attempt_id))
-
-    def microcredential(self, slug: object) -> Part:
-        title = self.names.microcredentials.get(slug)  # type: ignore[arg-type]
-        return Link(title, MICROCREDENTIAL, str(slug)) if title else f"the micro-credential “{slug}”"
-
-    @property
-    def subject(self) -> Part:
-        kind, key = self.event.subject_type, self.event.subject_id
-        if kind == "user":
-            return self.person(key)
-        if kind == "attempt":
-            return self.attempt(key)
-        if kind == "credential":
-            found = self.names.credentials.get(key)
-            if found is None:
-                return f"credential {key}"
-            return Link(f"{_possessive(found[0])} credential for {found[1]}", CREDENTIAL, key)
-        if kind == "microcredential":
-            return self.microcredential(key)
-        if kind == "school":
-            name = self.names.schools.get(int_or_none(key))  # type: ignore[arg-type]
-            return Link(name, SCHOOL, key) if name else f"school #{key}"
-        if kind == "issuer":
-            return Link("the district's details", DISTRICT)
-        if kind == "issuer_key":
-            return f"signing key {key}"
-        if kind == "outbox_message":
-            return Link(f"e-mail #{key}", OUTBOX)
-        if kind == "holiday":
-            return Link(_day(key), HOLIDAYS)
-        return f"{kind.replace('_', ' ')} {key}".strip()
-
-    def quote(self, key: str, *, lead: str = ": ") -> str:
-        value = self.s.get(key)
-        return f"{lead}“{_shorten(str(value))}”" if value not in (None, "") else ""
-
-    def outcome(self, key: str = "outcome") -> str:
-        value = str(self.s.get(key) or "")
-        return OUTCOMES.get(value, value.replace("_", " "))
-
-
-Phrase = Callable[[_Event], list[Part]]
-
-
-def _mc_version(verb: str, tail: Callable[[_Event], str] = lambda e: "") -> Phrase:
+def _mc_version(verb: str, tail: Callable[[EventWords], str] = lambda e: "") -> Phrase:
     return lambda e: [e.actor, f" {verb} version {e.s.get('version', '?')} of ", e.subject, tail(e)]
 
 
@@ -152,7 +38,7 @@ PHRASES: dict[str, Phrase] = {
         e.actor, f" started version {e.s.get('version', '?')} of ", e.subject,
         f" (a copy of version {e.s['from_version']})" if e.s.get("from_version") else ""],
     "microcredential.save_draft": _mc_version(
-        "saved the draft,", lambda e: f": changed {_listed(e.s['changed'])}" if e.s.get("changed") else ""),
+        "saved the draft,", lambda e: f": changed {listed_words(e.s['changed'])}" if e.s.get("changed") else ""),
     "microcredential.publish": _mc_version(
         "published", lambda e: f", replacing version {e.s['replaces']}" if e.s.get("replaces") else ""),
     "microcredential.retire": _mc_version("retired"),
@@ -180,7 +66,7 @@ PHRASES: dict[str, Phrase] = {
     "review.assign": lambda e: [e.actor, " assigned ", e.subject, " to ",
         *_joined([e.person(r) for r in e.s.get("reviewers") or []]),
         " as tie-breaker" if e.s.get("role") == "tiebreak" else "",
-        f", due {_day(e.s['due_on'])}" if e.s.get("due_on") else ""],
+        f", due {day_words(e.s['due_on'])}" if e.s.get("due_on") else ""],
     "review.assign_batch": lambda e: [e.actor, f" assigned {_count(len(e.s.get('assignments') or []), 'review')}"
                                       " in one batch"],
     "review.qualify": lambda e: [e.actor, " qualified ", e.subject, " to review ",
@@ -188,7 +74,7 @@ PHRASES: dict[str, Phrase] = {
         else f"every micro-credential tagged “{e.s.get('tag')}”"],
     "review.unqualify": lambda e: [e.actor, " removed a review qualification from ", e.subject],
     "review.profile": lambda e: [e.actor, " set ", e.subject, f" to review at most {e.s.get('capacity')} at a time",
-        f", away {_day(e.s['away_from'])} to {_day(e.s.get('away_until'))}" if e.s.get("away_from") else ""],
+        f", away {day_words(e.s['away_from'])} to {day_words(e.s.get('away_until'))}" if e.s.get("away_from") else ""],
     "review.conflict": lambda e: [e.actor, " recorded a conflict of interest: ", e.subject, " will not review ",
                                   e.person(e.s.get("teacher")), e.quote("reason", lead=" — ")],
     "review.holiday": lambda e: [e.actor, f" added the holiday {e.s.get('name', '')} on ", e.subject],
@@ -196,7 +82,7 @@ PHRASES: dict[str, Phrase] = {
                                   " for another reviewer", e.quote("reason", lead=" — ")],
     "review.submit": lambda e: [e.actor, " scored ", e.subject, f": {e.outcome()}"],
     "review.disagreement": lambda e: [e.actor, ": the reviewers of ", e.subject,
-        f" disagreed ({_listed([OUTCOMES.get(o, str(o)) for o in e.s.get('outcomes') or []])}); a tie-breaker "
+        f" disagreed ({listed_words([OUTCOMES.get(o, str(o)) for o in e.s.get('outcomes') or []])}); a tie-breaker "
         "was asked for"],
     "review.recuse": lambda e: [e.actor, " stepped back from reviewing ", e.subject, e.quote("reason")],
     # Attempts
@@ -204,20 +90,20 @@ PHRASES: dict[str, Phrase] = {
                                 " (a resubmission)" if e.s.get("resubmission_of") else ""],
     "attempt.submit": lambda e: [e.actor, " submitted ", e.subject,
         f" with {_count(len(e.s.get('artifacts') or []), 'file')}",
-        f"; decision expected by {_day(e.s['expected_decision_on'])}" if e.s.get("expected_decision_on") else ""],
+        f"; decision expected by {day_words(e.s['expected_decision_on'])}" if e.s.get("expected_decision_on") else ""],
     "attempt.withdraw": lambda e: [e.actor, " withdrew ", e.subject],
     "attempt.decide": lambda e: [e.actor, " decided ", e.subject, f": {e.outcome()}"],
     "attempt.override": lambda e: [e.actor, " changed the decision on ", e.subject,
         f" from {e.outcome('from')} to {e.outcome('to')}", e.quote("reason", lead=" — ")],
     "attempt.return_incomplete": lambda e: [e.actor, " returned ", e.subject, " as incomplete", e.quote("reason")],
-    "attempt.upload": lambda e: [e.actor, f" uploaded “{_shorten(str(e.s.get('filename', 'a file')))}” to ",
+    "attempt.upload": lambda e: [e.actor, f" uploaded “{shortened(str(e.s.get('filename', 'a file')))}” to ",
                                  e.subject],
     "attempt.remove_file": lambda e: [e.actor, " removed a file from ", e.subject],
     # Suggestions (growth plans)
     "suggestion.dismiss": lambda e: [e.actor, " dismissed the suggestion to earn ", e.subject],
     "suggestion.undo_dismiss": lambda e: [e.actor, " asked to see the suggestion to earn ", e.subject, " again"],
     # People
-    "user.create": lambda e: [e.actor, " added ", e.subject, f" as {_roles(e.s.get('roles') or [])}",
+    "user.create": lambda e: [e.actor, " added ", e.subject, f" as {roles_words(e.s.get('roles') or [])}",
                               f" at {e.s['school']}" if e.s.get("school") else ""],
     "user.update": lambda e: [e.actor, " changed ", e.subject, f"'s {_changes(e.s)}"],
     "user.deactivate": lambda e: [e.actor, " deactivated the account of ", e.subject],
@@ -246,12 +132,12 @@ PHRASES: dict[str, Phrase] = {
     "school.reopen": lambda e: [e.actor, " reopened the school ", e.subject],
     # Coaching and growth plans
     "school_year.create": lambda e: [e.actor, f" set up the {e.s.get('name', '')} school year",
-        f" ({_day(e.s['starts_on'])} to {_day(e.s.get('ends_on'))})" if e.s.get("starts_on") else ""],
+        f" ({day_words(e.s['starts_on'])} to {day_words(e.s.get('ends_on'))})" if e.s.get("starts_on") else ""],
     "plan.start": lambda e: [e.actor, " started ", *_plan(e),
                              f" for {e.s['school_year']}" if e.s.get("school_year") else ""],
     "plan.add_goal": lambda e: [e.actor, f" added goal {e.s.get('position', '')} to ", *_plan(e)],
     "plan.edit_goal": lambda e: [e.actor, " changed a goal of ", *_plan(e),
-        f": {_listed(str(c).replace('_', ' ') for c in e.s['changed'])}" if e.s.get("changed") else ""],
+        f": {listed_words(str(c).replace('_', ' ') for c in e.s['changed'])}" if e.s.get("changed") else ""],
     "plan.remove_goal": lambda e: [e.actor, " removed a goal from ", *_plan(e)],
     "plan.share_goal": lambda e: [e.actor, " set who may see a goal of ", *_plan(e),
         f": {str(e.s.get('visibility', '')).replace('_', ' ')}",
@@ -262,7 +148,7 @@ PHRASES: dict[str, Phrase] = {
     "plan.remove_action": lambda e: [e.actor, " removed a learning action from ", *_plan(e)],
     "plan.comment": lambda e: [e.actor, " commented on a goal of ", *_plan(e)],
     "plan.check_in": lambda e: [e.actor, " added a check-in to ", *_plan(e),
-        f" ({_day(e.s['checked_on'])})" if e.s.get("checked_on") else ""],
+        f" ({day_words(e.s['checked_on'])})" if e.s.get("checked_on") else ""],
     "plan.request_review": lambda e: [e.actor, " asked for a review of ", *_plan(e), e.quote("note")],
     "plan.cancel_request": lambda e: [e.actor, " took back the request for a review of ", *_plan(e)],
     "plan.start_review": lambda e: [e.actor, " started reviewing ", *_plan(e)],
@@ -308,7 +194,7 @@ PHRASES: dict[str, Phrase] = {
 
 def sentence_parts(event: AuditEvent, names: Names) -> tuple[tuple[Part, ...], dict]:
     """The event as a sentence (text and links), and its summary (an empty dict when it is not one)."""
-    words = _Event(event, names)
+    words = EventWords(event, names)
     try:
         parts = PHRASES.get(event.action, _generic)(words)
     except (KeyError, TypeError, ValueError, AttributeError):  # a summary of an unexpected shape: say it plainly
@@ -316,12 +202,12 @@ def sentence_parts(event: AuditEvent, names: Names) -> tuple[tuple[Part, ...], d
     return tuple(part for part in parts if part), words.s
 
 
-def _generic(e: _Event) -> list[Part]:
+def _generic(e: EventWords) -> list[Part]:
     words = e.event.action.replace(".", ": ").replace("_", " ")
     return [e.actor, f" — {words} — ", e.subject]
 
 
-def _plan(e: _Event) -> list[Part]:
+def _plan(e: EventWords) -> list[Part]:
     """Whose growth plan: "their" when the teacher acts, else the teacher's name (with a link)."""
     teacher = e.s.get("teacher")
     if teacher is None or int_or_none(teacher) == e.event.actor_id:
@@ -329,31 +215,17 @@ def _plan(e: _Event) -> list[Part]:
     return [e.person(teacher), "'s growth plan"]
 
 
-def _template(e: _Event) -> list[Part]:
+def _template(e: EventWords) -> list[Part]:
     """A plan template by its title as recorded (templates have no page in the audit trail's links)."""
-    return [f"“{_shorten(str(e.s['title']))}”" if e.s.get("title") else f"#{e.event.subject_id}"]
-
-
-def _possessive(name: str) -> str:
-    return f"{name}'" if name.endswith("s") else f"{name}'s"
+    return [f"“{shortened(str(e.s['title']))}”" if e.s.get("title") else f"#{e.event.subject_id}"]
 
 
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def _shorten(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= LONGEST_QUOTE else text[: LONGEST_QUOTE - 1].rstrip() + "…"
-
-
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
-
-
-def _listed(items: Iterable[object]) -> str:
-    words = [str(item).replace("_", " ") for item in items]
-    return ", ".join(words[:-1]) + f" and {words[-1]}" if len(words) > 1 else "".join(words)
 
 
 def _joined(parts: list[Part]) -> list[Part]:
@@ -368,11 +240,6 @@ def _joined(parts: list[Part]) -> list[Part]:
     return out
 
 
-def _roles(roles: Iterable[str]) -> str:
-    labels = [ROLE_LABELS.get(role, str(role)).lower() for role in sorted(roles)]
-    return _listed(labels) if labels else "no role"
-
-
 def _changes(summary: dict) -> str:
     """``{"name": {"from": a, "to": b}, ...}`` as: name from “a” to “b”; ... (a new or removed logo in words)."""
     said = []
@@ -383,16 +250,10 @@ def _changes(summary: dict) -> str:
         elif key == "logo":
             said.append("logo (a new one)" if change.get("to") else "logo (removed)")
         else:
-            before, after = (_listed(v) if isinstance(v, list) else v for v in (change.get("from"), change.get("to")))
-            said.append(f"{label} from “{_shorten(str(before))}” to “{_shorten(str(after))}”")
+            ends = (change.get("from"), change.get("to"))
+            before, after = (listed_words(v) if isinstance(v, list) else v for v in ends)
+            said.append(f"{label} from “{shortened(str(before))}” to “{shortened(str(after))}”")
     return "; ".join(said) or "details"
-
-
-def _day(value: object) -> str:
-    try:
-        return us_date(date.fromisoformat(str(value)))
-    except ValueError:
-        return str(value)
 
 
 def _moment(value: object, time_zone: str) -> str:

@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from ..storage.models import AuditEvent, AuditHead, User
-from .paging import Page, fetch_page
+from ...storage.models import AuditEvent, AuditHead, User
+from ..paging import Page, fetch_page
 
 GENESIS_SHA256 = "0" * 64
 CSV_COLUMNS = (

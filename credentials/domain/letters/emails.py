@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from ..storage.models import Attempt, IssuedCredential
-from .letters import Action, Letter, Letterhead, Quote
+from ...storage.models import Attempt, IssuedCredential
+from . import Action, Letter, Letterhead, Quote
 
 
 def submission_received(head: Letterhead, attempt: Attempt) -> Letter:
