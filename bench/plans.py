@@ -1,16 +1,17 @@
 """Print how fast growth plans answer (issue 17): a goal's measure chart with 40 check-ins (target: under 10 ms to
-render), and the district's goals board with 5,000 teachers and 12,000 goals (target: median under 30 ms, the same
-number of SQL queries with 100 and with 12,000 goals; see bench/goals_board.py).
+render), the teacher's plan page with 3 goals and 40 check-ins each (target: median under 30 ms, queries that do not
+grow with check-ins; see bench/plan_page.py), and the district's goals board with 5,000 teachers and 12,000 goals
+(target: median under 30 ms, the same number of SQL queries with 100 and with 12,000 goals; see
+bench/goals_board.py). Suggestions have a bench of their own, bench/suggestions.py.
 
-Each figure is a section: a function that prints its lines and says whether its targets were met. The goals board,
-the plan page and the suggestions come as sections of their own (see SECTIONS at the end).
+Each figure is a section: a function that prints its lines and says whether its targets were met (see SECTIONS).
 
 *chart* renders the SVG chart of one goal (baseline, 40 weekly check-ins, target: what the goal page shows) with
 ``measure_chart`` in process, a few times untimed to warm up, then ``--renders`` times, and prints median, p95 and
 max in ms of wall-clock time, and the median of the thread's CPU time beside it (on a busy machine the wall clock
 also counts waiting for a core).
 
-    .venv/bin/python bench/plans.py [--renders 200] [--requests 200] [--only chart] [--only board] [--postgres URL]
+    .venv/bin/python bench/plans.py [--renders 200] [--requests 200] [--only chart|page|board] [--postgres URL]
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from goals_board import goals_board_section
+from plan_page import plan_page_section
 
 from credentials.domain.plans.measure_chart import measure_chart
 
@@ -103,10 +105,17 @@ def board_section(args: argparse.Namespace) -> bool:
         return goals_board_section(args, Path(tmp))
 
 
-# Each section prints its figures and returns whether its targets were met. Later: the plan page (3 goals, 40
-# check-ins) and suggestions (1,000 micro-credentials).
+def page_section(args: argparse.Namespace) -> bool:
+    """The teacher's plan page with 3 goals and 40 check-ins each: median under 30 ms, queries constant."""
+    with tempfile.TemporaryDirectory(prefix="microcred-bench-") as tmp:
+        return plan_page_section(args, Path(tmp))
+
+
+# Each section prints its figures and returns whether its targets were met. Suggestions have their own bench
+# (bench/suggestions.py: 1,000 micro-credentials and 50,000 credentials).
 SECTIONS: dict[str, Callable[[argparse.Namespace], bool]] = {
     "chart": chart_section,
+    "page": page_section,
     "board": board_section,
 }
 

@@ -30,7 +30,7 @@ DISTRICT = "Lakeside Unified School District"
 # The widest navigation: an admin who also teaches and reviews.
 ADMIN = Account("Dana Whitfield", "dana.whitfield@lakeside.example.org", PASSWORD)
 TEACHER_NAME = "Maya Okonkwo"
-ADMIN_MENUS = ("Catalog", "Reviews", "Credentials", "People", "District")
+ADMIN_MENUS = ("Catalog", "Reviews", "Credentials", "People", "Plans", "District")
 
 
 @pytest.fixture(scope="module")

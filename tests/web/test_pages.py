@@ -144,7 +144,8 @@ ADMIN_LINKS = {
     "Reviews": ["Review admin", "Conflicts of interest", "Holidays", "Inter-rater agreement"],
     "Credentials": ["Credentials", "Issue a credential"],
     "People": ["People", "Invite someone", "Schools"],
-    "District": ["District details", "School years", "Certificate design", "Audit trail", "Outbox"],
+    "Plans": ["Goals boards", "Plan templates", "School years"],
+    "District": ["District details", "Certificate design", "Audit trail", "Outbox"],
 }
 
 
@@ -161,7 +162,8 @@ def test_the_admin_navigation_groups_every_admin_page_in_menus(browser, build):
         ("/admin/audit", "District", "Audit trail"),
         ("/admin/certificate", "District", "Certificate design"),
         ("/admin/schools", "People", "Schools"),
-        ("/admin/school-years", "District", "School years"),
+        ("/admin/school-years", "Plans", "School years"),
+        ("/plan-templates", "Plans", "Plan templates"),
         ("/admin/credentials/issue", "Credentials", "Issue a credential"),
     ]:
         nav = _main_navigation(browser.get(path).get_data(as_text=True))
@@ -237,3 +239,24 @@ def test_optional_attributes_are_left_out_not_printed_as_none(client):
     html = client.get("/login").get_data(as_text=True)
     assert '"None"' not in html and "=None" not in html
     assert html.count("autofocus") == 1
+
+
+def test_ones_own_work_is_a_line_of_links_for_one_role_and_a_my_work_menu_for_several(browser, build):
+    import re
+
+    teacher = build.user("teacher", email="t@riverside.example.org")
+    browser.login(teacher.email)
+    nav = _main_navigation(browser.get("/my/plan", follow_redirects=True).get_data(as_text=True))
+    assert "My work" not in nav
+    assert re.findall(r">([^<]+)</a>", nav)[:5] == [
+        "Home", "Micro-credentials", "My micro-credentials", "My growth plan", "Goals boards",
+    ]  # fmt: skip
+    browser.logout()
+
+    busy = build.user("issuer_admin", "teacher", "reviewer", email="busy@riverside.example.org")
+    browser.login(busy.email)
+    nav = _main_navigation(browser.get("/reviews").get_data(as_text=True))
+    menu = r'<details name="admin-menu"[^>]*>\s*<summary>([^<]+?)(?:<span[^>]*>[^<]*</span>)?</summary>(.*?)</details>'
+    menus = dict(re.findall(menu, nav, re.S))
+    assert re.findall(r">([^<]+)</a>", menus["My work"]) == ["My micro-credentials", "My growth plan", "My reviews"]
+    assert 'class="nav-group-current">\n                    <summary>My work' in nav  # the reviewer's queue is here
