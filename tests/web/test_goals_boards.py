@@ -68,7 +68,7 @@ def test_the_school_board_lists_declared_goals_with_links_and_hides_the_private(
 def test_shared_numbers_show_baseline_and_target(services, grow, build, school, colleague):
     declare(services, grow, build, school, "Sue Sharer", share=True)
     html = colleague.get("/goals").get_data(as_text=True)
-    assert "48 → 75 %" in html and "None yet" in html
+    assert "From 48% to 75%" in html and "None yet" in html
     assert "Goals under 1 focus. A goal with more than one focus is listed under each." in html
 
 
