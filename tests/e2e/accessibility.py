@@ -78,6 +78,8 @@ class Scanner:
                 scanned.goto(page.url)
             else:
                 replay(scanned)
+                # A replay that ends with a click may leave the next page still loading: axe needs its document.
+                scanned.wait_for_load_state("load")
             scanned.add_script_tag(path=str(self.script))
             violations = scanned.evaluate(RUN_AXE, list(WCAG_TAGS))
             scan = Scan(name, scanned.url, violations)
