@@ -1,8 +1,9 @@
 """Goal ideas: the goals of the template a plan was started from that the teacher has not used yet. "Use this goal"
 fills the new-goal form with the idea; saving it adds the goal and the learning actions the template suggests for it.
 
-Goals keep no link to the template goal they came from (the schema has none), so an idea counts as used when one of
-the plan's goals has its statement, or its focus and measure, word for word (case and spacing aside).
+An idea counts as used when one of the plan's goals was adopted from it (``Goal.template_goal_id``, however the
+teacher rewrote it since), or when the teacher wrote the same goal themselves: its statement, or its focus and
+measure, word for word (case and spacing aside).
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ def ideas(session: Session, plan: GrowthPlan) -> list[GoalIdea]:
     titles = _titles(session, {a.microcredential_id for g in template_goals for a in g.actions if a.microcredential_id})
     found = []
     for goal in template_goals:
-        if _key_statement(goal.statement) in used or _key_measure(goal.focus, goal.measure_what) in used:
+        keys = {goal.id, _key_statement(goal.statement), _key_measure(goal.focus, goal.measure_what)}
+        if keys & used:
             continue
         actions = tuple(
             titles[a.microcredential_id] if a.kind == MICROCREDENTIAL else (a.description or "")
@@ -83,6 +85,7 @@ def add_goal_from_idea(
     plan = plans.get_plan(session, plan_id)
     idea = _idea(session, plan, idea_id)
     goal = plans.add_goal(session, plan_id, teacher, data, now=now)
+    goal.template_goal_id = idea.id
     published = _titles(session, {a.microcredential_id for a in idea.actions if a.microcredential_id})
     rows = session.execute(select(MicroCredential.id, MicroCredential.slug).where(MicroCredential.id.in_(published)))
     slugs = {mc_id: slug for mc_id, slug in rows}
@@ -116,10 +119,13 @@ def _template_goals(session: Session, template_id: int) -> list[PlanTemplateGoal
 
 
 def _used(session: Session, plan_id: int) -> set:
+    """What the plan's goals use up: the ids of the template goals they were adopted from, and their words."""
     used: set = set()
-    for statement, focus, measure_what in session.execute(
-        select(Goal.statement, Goal.focus, Goal.measure_what).where(Goal.plan_id == plan_id)
+    for statement, focus, measure_what, template_goal_id in session.execute(
+        select(Goal.statement, Goal.focus, Goal.measure_what, Goal.template_goal_id).where(Goal.plan_id == plan_id)
     ):
+        if template_goal_id is not None:
+            used.add(template_goal_id)
         used.add(_key_statement(statement))
         used.add(_key_measure(focus, measure_what))
     return used

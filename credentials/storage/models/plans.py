@@ -101,6 +101,8 @@ class Goal(Base):
     share_progress: Mapped[bool] = mapped_column(default=False, server_default=false())
     end_value: Mapped[float | None] = mapped_column(Float)
     final_reflection: Mapped[str | None] = mapped_column(Text)
+    # The template goal it was adopted from, so the idea is not offered again however the teacher rewrites it.
+    template_goal_id: Mapped[int | None] = mapped_column(ForeignKey("plan_template_goals.id", ondelete="SET NULL"))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

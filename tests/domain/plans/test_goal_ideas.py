@@ -70,6 +70,12 @@ def test_using_an_idea_adds_the_goal_and_the_suggested_actions(grow, session):
     assert kinds == [("microcredential", True, None), ("activity", False, "Attend the writing institute")]
     assert goal_ideas.ideas(session, fresh_plan(session, plan)) == []
     assert slug
+    with step(session):  # the teacher makes it their own: the idea stays used
+        from credentials.domain.plans import plans
+
+        rewritten = goal_input(statement="My own words now.", measure_what="Something else entirely")
+        plans.edit_goal(session, goal.id, session.get(User, teacher.id), rewritten, now=grow.services.clock())
+    assert goal_ideas.ideas(session, fresh_plan(session, plan)) == []
 
 
 def test_an_unpublished_micro_credential_is_left_out(grow, session):
