@@ -322,3 +322,28 @@ def test_the_outcome_in_words():
     )
     assert ApplicationOutcome("T", same_template=1).sentence == "1 teacher already had a plan from this template."
     assert ApplicationOutcome("T").sentence.startswith("No teachers were reached")
+
+
+def test_dropping_a_template_goal_a_teacher_adopted_keeps_their_goal(grow, shape, session, clock):
+    from credentials.domain.plans import goal_ideas
+    from credentials.storage.models import Goal
+    from tests.plans_builders import goal_input
+
+    coach = grow.coach()
+    template = shape.template(coach, goals=2)
+    teacher = grow.build.user("teacher")
+    plan = grow.plan(teacher, goals=0)
+    grow.from_template(plan, template)
+    session.rollback()
+    second = session.scalar(select(PlanTemplateGoal.id).where(PlanTemplateGoal.position == 2))
+    with step(session):
+        goal = goal_ideas.add_goal_from_idea(session, plan.id, me(session, teacher), second, goal_input(), now=clock())
+        goal_id = goal.id
+    only_the_first = template_input(goals=[template_goal(statement="Keep only this one", actions=[])])
+    with step(session):
+        templates.edit_template(session, template.id, me(session, coach), only_the_first, now=clock())
+    session.rollback()
+    session.expire_all()
+    assert session.get(PlanTemplateGoal, second) is None  # dropped from the template
+    kept = session.get(Goal, goal_id)
+    assert kept is not None and kept.template_goal_id is None
