@@ -4,12 +4,12 @@ they or another coach are reviewing, and that are under way; drafts are only cou
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased
 
-from ...storage.models import Goal, GrowthPlan, School, SchoolYear, User
+from ...storage.models import CheckIn, Goal, GrowthPlan, School, SchoolYear, User
 from ..people import coaching
 from .vocabulary import ACTIVE, DRAFT, IN_REVIEW, PLAN_STATUS_LABELS, WAITING_FOR_REVIEW
 
@@ -28,6 +28,7 @@ class QueueRow:
     reviewer_name: str | None
     goals: int
     updated_at: datetime
+    latest_check_in: date | None  # the newest check-in on any of the plan's goals
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,12 @@ def coach_queue(session: Session, coach: User) -> CoachQueue:
     teachers = coaching.teachers_coached_by(coach.id)
     reviewer = aliased(User)
     goals = select(func.count(Goal.id)).where(Goal.plan_id == GrowthPlan.id).scalar_subquery()
+    latest = (
+        select(func.max(CheckIn.checked_on))
+        .join(Goal, Goal.id == CheckIn.goal_id)
+        .where(Goal.plan_id == GrowthPlan.id)
+        .scalar_subquery()
+    )
     rows = session.execute(
         select(
             GrowthPlan.id,
@@ -58,6 +65,7 @@ def coach_queue(session: Session, coach: User) -> CoachQueue:
             reviewer.name,
             goals,
             GrowthPlan.updated_at,
+            latest,
         )
         .join(User, User.id == GrowthPlan.teacher_id)
         .join(School, School.id == User.school_id)
@@ -72,8 +80,8 @@ def coach_queue(session: Session, coach: User) -> CoachQueue:
         )
     ).all()
     listed = [
-        QueueRow(pid, name, school, year, status, PLAN_STATUS_LABELS[status], requested, rname, count, updated)
-        for pid, name, school, year, status, requested, rname, count, updated in rows
+        QueueRow(pid, name, school, year, status, PLAN_STATUS_LABELS[status], requested, rname, count, updated, last)
+        for pid, name, school, year, status, requested, rname, count, updated, last in rows
     ]
     drafts = session.scalar(
         select(func.count(GrowthPlan.id)).where(GrowthPlan.teacher_id.in_(teachers), GrowthPlan.status == DRAFT)
