@@ -49,7 +49,7 @@ class LikeColleague:
     user_id: int
     name: str
     school_name: str
-    teaches: str  # "Grades 3 to 5 · Mathematics", "" when they have not said
+    teaches: str  # "Grades 3 to 5, Mathematics", "" when they have not said
     goal_id: int
     statement: str
     shared: tuple[str, ...]  # the shared focuses, in words
@@ -140,7 +140,7 @@ def _colleague(row, shared: tuple[str, ...], teacher: User) -> LikeColleague:
     taught += [_in_sentence(subject_label(row.subject))] if same_subject else []
     if taught:
         reasons.append(f"also teaches {_and(taught)}")
-    teaches = " · ".join(part for part in (grade_band_label(row.grade_band), subject_label(row.subject)) if part)
+    teaches = ", ".join(part for part in (grade_band_label(row.grade_band), subject_label(row.subject)) if part)
     return LikeColleague(
         user_id=row.user_id,
         name=row.name,
