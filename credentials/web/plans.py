@@ -16,6 +16,7 @@ from ..domain.plans.goal_form import goal_form
 from ..domain.plans.goal_page import check_in_file as find_check_in_file
 from ..domain.plans.goal_page import goal_chart as build_goal_chart
 from ..domain.plans.goal_page import goal_page
+from ..domain.plans.like_goals import like_goals
 from ..domain.plans.workflow import GoalEnding
 from .charts import svg_chart_response
 from .errors import error_response
@@ -266,7 +267,9 @@ def _render_goal(goal_id: int, *, errors=None, message=None, status=200):
         if viewer is None:
             return login_manager.unauthorized()
         raise
-    context = {"page": page, "errors": errors or {}, "message": message, "posted": request.form}
+    # A second domain call: the teachers with like goals, only for the teacher and their coaches (issue 18).
+    like = like_goals(db(), goal_id, viewer, now=now()) if page.sight.whole_plan else None
+    context = {"page": page, "like": like, "errors": errors or {}, "message": message, "posted": request.form}
     return render_template("plans/goal.html", **context), status
 
 

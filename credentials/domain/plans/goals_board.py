@@ -16,7 +16,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Protocol
 
-from sqlalchemy import Select, Text, bindparam, case, cast, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, Text, bindparam, case, cast, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ...storage.models import CheckIn, Goal, GrowthPlan, School, User
@@ -187,6 +187,12 @@ def focus_column(session: Session):
     return func.json_each(Goal.focus).table_valued("value", joins_implicitly=True).alias("goal_focus")
 
 
+def holds_any_focus(goal, keys: list[str]) -> ColumnElement[bool]:
+    """Whether ``goal`` (Goal or an alias of it) has one of ``keys`` in its focus list as stored text, JSON-quoted: a
+    first sieve that reads the goals table alone; the caller still checks the focus itself."""
+    return or_(false(), *(cast(goal.focus, Text).contains(json.dumps(key), autoescape=True) for key in keys))
+
+
 def _board(
     session: Session,
     viewer: User,
@@ -240,8 +246,7 @@ def _board(
     # pass over the goals table alone, so only those are joined to their plan and teacher; the condition above and
     # declared_to still decide.
     sieved = aliased(Goal)
-    holds_key = [cast(sieved.focus, Text).contains(json.dumps(key), autoescape=True) for key in on_page]
-    conditions.append(Goal.id.in_(select(sieved.id).where(or_(false(), *holds_key))))
+    conditions.append(Goal.id.in_(select(sieved.id).where(holds_any_focus(sieved, on_page))))
     order = case({key: n for n, key in enumerate(on_page)}, value=focus.c.value) if on_page else focus.c.value
     columns = (
         focus.c.value,
