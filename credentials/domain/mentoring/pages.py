@@ -21,7 +21,7 @@ from ...storage.models import (
 )
 from ...storage.models.catalog import PUBLISHED
 from ..catalog.microcredentials import get_microcredential
-from ..errors import NotFound
+from ..errors import NotFound, PermissionDenied
 from ..people.roles import TEACHER
 from .offers import holding, holds, mentorable, offer_of
 from .requests import NOT_OFFERING, active_mentor, microcredential_title, open_request
@@ -118,6 +118,8 @@ class AskPage:
 
 def ask_page(session: Session, slug: str, mentor_id: int, viewer: User, now: datetime) -> AskPage:
     """The ask page; NotFound when the person does not (or no longer) mentors on it, or is the viewer."""
+    if not viewer.has_role(TEACHER):
+        raise PermissionDenied("Only teachers can ask mentors for help.")
     microcredential = get_microcredential(session, slug)
     if mentor_id == viewer.id:  # the same answer as for someone who does not mentor: asking oneself leads nowhere
         raise NotFound(NOT_OFFERING)
