@@ -3,34 +3,16 @@ teacher at Oak who has not earned it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 
 from credentials.storage.database import transaction
-from credentials.storage.models import School, User
-
-
-@dataclass
-class World:
-    slug: str
-    oak: School
-    elm: School
-    mia: User
-    ben: User
-    tom: User
+from credentials.storage.models import User
+from tests.mentoring_builders import World, mentoring_world
 
 
 @pytest.fixture
 def world(build) -> World:
-    slug = build.published()
-    oak, elm = build.school("Oak Valley Middle School"), build.school("Elm Street Elementary")
-    ben = build.user("teacher", school=elm, name="Ben Baker", email="ben@riverside.example.org")
-    mia = build.user("teacher", school=oak, name="Mia Moreno", email="mia@riverside.example.org")
-    tom = build.user("teacher", school=oak, name="Tom Tran", email="tom@riverside.example.org")
-    build.credential(slug, mia)
-    build.credential(slug, ben)
-    return World(slug, oak, elm, mia, ben, tom)
+    return mentoring_world(build)
 
 
 @pytest.fixture
