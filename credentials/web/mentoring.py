@@ -62,6 +62,8 @@ def stop(slug: str):
         flash(
             "You no longer mentor on this micro-credential. Requests already made to you stay on your page.", "success"
         )
+    else:
+        flash("The form expired; try again.", "warning")
     return redirect(url_for("catalog.show_microcredential", slug=slug, _anchor="mentors"))
 
 
@@ -100,4 +102,6 @@ def answer(request_id: int, answer: str):
             else "Declined. Your colleague has been told; nothing was shared.",
             "success",
         )
+    else:
+        flash("The form expired; try again.", "warning")
     return redirect(url_for("mentoring.my_mentoring"))

@@ -81,32 +81,32 @@ def ask(session: Session, asker: User, slug: str, mentor_id: int, *, message: st
         raise InvalidInput(
             {"message": f"You have asked for help {ASKS_PER_DAY} times in the last day; please try again tomorrow."}
         )
-    request = HelpRequest(
+    entry = HelpRequest(
         mentor_id=mentor.id, asker_id=asker.id, microcredential_id=microcredential.id, message=message,
         status=ASKED, created_at=now,
     )  # fmt: skip
-    session.add(request)
+    session.add(entry)
     session.flush()
     title = microcredential_title(session, microcredential)
     letter = emails.help_asked(
         letterhead(session), mentor=mentor.name, asker=asker.name, title=title, message=message, path=MY_MENTORING
     )
     queue_letter(session, letter, kind="mentoring", recipient=mentor.email, now=now)
-    _audit(session, asker, request, "help.ask", now, mentor=mentor.name)
-    return request
+    _audit(session, asker, entry, "help.ask", now, mentor=mentor.name)
+    return entry
 
 
 def answer(session: Session, mentor: User, request_id: int, *, accept: bool, now: datetime) -> HelpRequest:
     """The mentor accepts (both are sent the other's address) or declines (the asker is told; nothing is shared)."""
-    request = session.get(HelpRequest, request_id)
-    if request is None or request.mentor_id != mentor.id:
+    entry = session.get(HelpRequest, request_id)
+    if entry is None or entry.mentor_id != mentor.id:
         raise NotFound("There is no such request for help.")
-    if request.status != ASKED:
-        raise Conflict("You have already answered this request.")
-    request.status, request.answered_at = (ACCEPTED if accept else DECLINED), now
+    if entry.status != ASKED:
+        raise Conflict("You have already answered this request for help.")
+    entry.status, entry.answered_at = (ACCEPTED if accept else DECLINED), now
     session.flush()
-    asker = session.get(User, request.asker_id)
-    title = microcredential_title(session, session.get(MicroCredential, request.microcredential_id))
+    asker = session.get(User, entry.asker_id)
+    title = microcredential_title(session, session.get(MicroCredential, entry.microcredential_id))
     head = letterhead(session)
     if accept:
         to_asker = emails.help_accepted(
@@ -119,8 +119,8 @@ def answer(session: Session, mentor: User, request_id: int, *, accept: bool, now
     else:
         to_asker = emails.help_declined(head, to=asker.name, mentor=mentor.name, title=title)
     queue_letter(session, to_asker, kind="mentoring", recipient=asker.email, now=now)
-    _audit(session, mentor, request, "help.accept" if accept else "help.decline", now, asker=asker.name)
-    return request
+    _audit(session, mentor, entry, "help.accept" if accept else "help.decline", now, asker=asker.name)
+    return entry
 
 
 def microcredential_title(session: Session, microcredential: MicroCredential) -> str:
@@ -131,8 +131,8 @@ def microcredential_title(session: Session, microcredential: MicroCredential) ->
         return max(microcredential.versions, key=lambda v: v.number).title
 
 
-def _audit(session: Session, actor: User, request: HelpRequest, action: str, now: datetime, **names: str) -> None:
+def _audit(session: Session, actor: User, entry: HelpRequest, action: str, now: datetime, **names: str) -> None:
     record_event(
         session, actor=Actor.user(actor), action=action, subject_type="microcredential",
-        subject_id=request.microcredential_id, summary={"request": request.id, **names}, now=now,
+        subject_id=entry.microcredential_id, summary={"request": entry.id, **names}, now=now,
     )  # fmt: skip
