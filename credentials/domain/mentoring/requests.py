@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ...storage.models import HelpRequest, MentorOffer, MicroCredential, User
@@ -85,8 +86,12 @@ def ask(session: Session, asker: User, slug: str, mentor_id: int, *, message: st
         mentor_id=mentor.id, asker_id=asker.id, microcredential_id=microcredential.id, message=message,
         status=ASKED, created_at=now,
     )  # fmt: skip
-    session.add(entry)
-    session.flush()
+    try:
+        with session.begin_nested():  # a second tab sending at the same moment: that one counts, this one is told
+            session.add(entry)
+            session.flush()
+    except IntegrityError:
+        raise InvalidInput({"message": f"You already asked {mentor.name} about this; wait for their answer."}) from None
     title = microcredential_title(session, microcredential)
     letter = emails.help_asked(
         letterhead(session), mentor=mentor.name, asker=asker.name, title=title, message=message, path=MY_MENTORING

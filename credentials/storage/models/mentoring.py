@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
@@ -38,6 +38,16 @@ class HelpRequest(Base):
         CheckConstraint("status IN ('asked', 'accepted', 'declined')", name="status"),
         Index("ix_help_requests_mentor_id_status", "mentor_id", "status"),
         Index("ix_help_requests_asker_id_created_at", "asker_id", "created_at"),
+        # One open request per asker, mentor and micro-credential, even when two tabs send at once.
+        Index(
+            "uq_help_requests_one_open",
+            "asker_id",
+            "mentor_id",
+            "microcredential_id",
+            unique=True,
+            sqlite_where=text("status = 'asked'"),
+            postgresql_where=text("status = 'asked'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -229,3 +229,20 @@ def test_every_mentoring_action_has_words_in_the_audit_trail():
         "help.decline",
     ):
         assert action in PHRASES
+
+
+def test_the_database_keeps_one_open_request_even_when_two_tabs_send_at_once(act, world, services):
+    from sqlalchemy.exc import IntegrityError
+
+    volunteer(act, world.mia, world.slug)
+    first = ask(act, world.tom, world.slug, world.mia)
+    with services.session_factory() as session:
+        stored = session.get(HelpRequest, first.id)
+        session.add(
+            HelpRequest(
+                mentor_id=stored.mentor_id, asker_id=stored.asker_id, microcredential_id=stored.microcredential_id,
+                message="Again", status="asked", created_at=services.clock(),
+            )
+        )  # fmt: skip
+        with pytest.raises(IntegrityError):
+            session.commit()

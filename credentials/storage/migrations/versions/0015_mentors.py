@@ -59,9 +59,23 @@ def upgrade() -> None:
     )
     op.create_index("ix_help_requests_mentor_id_status", "help_requests", ["mentor_id", "status"])
     op.create_index("ix_help_requests_asker_id_created_at", "help_requests", ["asker_id", "created_at"])
+    op.create_index(
+        "uq_help_requests_one_open",
+        "help_requests",
+        ["asker_id", "mentor_id", "microcredential_id"],
+        unique=True,
+        sqlite_where=sa.text("status = 'asked'"),
+        postgresql_where=sa.text("status = 'asked'"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index(
+        "uq_help_requests_one_open",
+        table_name="help_requests",
+        sqlite_where=sa.text("status = 'asked'"),
+        postgresql_where=sa.text("status = 'asked'"),
+    )
     op.drop_index("ix_help_requests_asker_id_created_at", table_name="help_requests")
     op.drop_index("ix_help_requests_mentor_id_status", table_name="help_requests")
     op.drop_table("help_requests")
