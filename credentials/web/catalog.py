@@ -7,9 +7,10 @@ from flask_login import current_user
 
 from ..domain.catalog.definitions import GRADE_BANDS
 from ..domain.catalog.search_page import CREDIT_BANDS, CatalogQuery, catalog_page_for, public_badge, search_catalog
+from ..domain.mentoring.pages import mentors_section
 from ..domain.people.roles import TEACHER
 from .forms import page_number
-from .transaction import db
+from .transaction import db, now
 
 bp = Blueprint("catalog", __name__)
 
@@ -36,7 +37,9 @@ def list_microcredentials():
 @bp.get("/microcredentials/<slug>")
 def show_microcredential(slug: str):
     page = catalog_page_for(db(), slug, _version_asked(), teacher_id=_teacher_id())
-    return render_template("catalog/detail.html", page=page, is_teacher=_teacher_id() is not None)
+    # Issue 18: the mentors for a signed-in teacher (a second domain call, for a section of its own).
+    mentors = mentors_section(db(), slug, current_user, now()) if _teacher_id() is not None else None
+    return render_template("catalog/detail.html", page=page, is_teacher=_teacher_id() is not None, mentors=mentors)
 
 
 @bp.get("/microcredentials/<slug>/badge")

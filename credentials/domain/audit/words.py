@@ -181,6 +181,16 @@ PHRASES: dict[str, Phrase] = {
                                      else [" said what ", e.subject, " teaches"]),
                                     f": {e.s['words']}" if e.s.get("words") else " (nothing set)"],
 
+    # Mentoring (issue 18: mentors)
+    "mentor.volunteer": lambda e: [e.actor, " volunteered to mentor on ", e.subject, e.quote("note")],
+    "mentor.change_note": lambda e: [e.actor, " changed their mentoring note on ", e.subject, e.quote("note")],
+    "mentor.withdraw": lambda e: [e.actor, " stopped mentoring on ", e.subject],
+    "help.ask": lambda e: [e.actor, f" asked {e.s.get('mentor') or 'a mentor'} for help with ", e.subject],
+    "help.accept": lambda e: [e.actor, f" accepted {e.s.get('asker') or 'a colleague'}'s request for help with ",
+                              e.subject],
+    "help.decline": lambda e: [e.actor, f" declined {e.s.get('asker') or 'a colleague'}'s request for help with ",
+                               e.subject],
+
     # Operations
     "backup.created": lambda e: [e.actor, " made a backup", f" of {_count(e.s['files'], 'file')}"
                                  if isinstance(e.s.get("files"), int) else "",

@@ -9,6 +9,7 @@ from .certificate_settings import CertificateSettings
 from .coaching import CoachAssignment
 from .issuance import IssuanceRequest, IssuedCredential, IssuerKey, StatusList
 from .login_throttle import FailedLogin
+from .mentoring import HelpRequest, MentorOffer
 from .organizations import Issuer, School
 from .outbox import OutboxMessage
 from .plans import (
@@ -53,11 +54,13 @@ __all__ = [
     "GoalAction",
     "GoalComment",
     "GrowthPlan",
+    "HelpRequest",
     "Holiday",
     "IssuanceRequest",
     "IssuedCredential",
     "Issuer",
     "IssuerKey",
+    "MentorOffer",
     "MicroCredential",
     "MicroCredentialVersion",
     "OneTimeToken",

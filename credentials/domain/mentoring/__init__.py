@@ -1,0 +1,1 @@
+"""Mentoring (issue 18): holders of a micro-credential volunteer to help colleagues with it, and are asked for help."""
