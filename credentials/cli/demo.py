@@ -50,18 +50,25 @@ def _load_demo_credentials() -> None:
     from ..domain.credentials.issuer_keys import NoSigningKey
     from ..domain.demo.credentials import load_demo_credentials
     from ..domain.demo.journeys import load_demo_journeys
+    from ..domain.demo.mentors import load_demo_mentors
 
     svc = services()
     try:
         with in_transaction(caller_handles=(NoSigningKey,)) as (session, now):
             issued = load_demo_credentials(session, svc.evidence, svc.signing, now=now)
             journeys = load_demo_journeys(session, svc.evidence, svc.signing, now=now)
+            mentors = load_demo_mentors(session, now=now)
     except NoSigningKey as exc:
         click.echo(f"Demo credentials skipped: {exc.message}")
         return
     if issued:
         click.echo(
             f"Issued {issued} demo credential(s) (María López and Aisha Okafor); see `microcred credentials list`."
+        )
+    if mentors:
+        click.echo(
+            "Mentors: María López (exit tickets) and Aisha Okafor (academic conversations); Noah Williams has asked "
+            "Aisha for help."
         )
     if journeys.not_yet or journeys.in_review or journeys.drafts or journeys.from_records or journeys.revoked:
         click.echo(

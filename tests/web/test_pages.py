@@ -248,8 +248,8 @@ def test_ones_own_work_is_a_line_of_links_for_one_role_and_a_my_work_menu_for_se
     browser.login(teacher.email)
     nav = _main_navigation(browser.get("/my/plan", follow_redirects=True).get_data(as_text=True))
     assert "My work" not in nav
-    assert re.findall(r">([^<]+)</a>", nav)[:5] == [
-        "Home", "Micro-credentials", "My micro-credentials", "My growth plan", "Goals boards",
+    assert re.findall(r">([^<]+)</a>", nav)[:6] == [
+        "Home", "Micro-credentials", "My micro-credentials", "My growth plan", "My mentoring", "Goals boards",
     ]  # fmt: skip
     browser.logout()
 
@@ -258,5 +258,10 @@ def test_ones_own_work_is_a_line_of_links_for_one_role_and_a_my_work_menu_for_se
     nav = _main_navigation(browser.get("/reviews").get_data(as_text=True))
     menu = r'<details name="admin-menu"[^>]*>\s*<summary>([^<]+?)(?:<span[^>]*>[^<]*</span>)?</summary>(.*?)</details>'
     menus = dict(re.findall(menu, nav, re.S))
-    assert re.findall(r">([^<]+)</a>", menus["My work"]) == ["My micro-credentials", "My growth plan", "My reviews"]
+    assert re.findall(r">([^<]+)</a>", menus["My work"]) == [
+        "My micro-credentials",
+        "My growth plan",
+        "My mentoring",
+        "My reviews",
+    ]
     assert 'class="nav-group-current">\n                    <summary>My work' in nav  # the reviewer's queue is here
