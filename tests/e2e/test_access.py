@@ -149,6 +149,9 @@ def cast(live) -> Cast:
             "check_in_id": 1,
             "file_id": 1,
             "template_id": 1,
+            # Mentoring (issue 18)
+            "mentor_id": 1,
+            "request_id": 1,
         },
     )
 
