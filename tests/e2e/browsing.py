@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+
+from .accessibility import Scanner
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -177,3 +180,20 @@ class Stopwatch:
         total = sum(step["seconds"] for step in self.steps)
         document = {"journey_seconds": round(total, 3), **self.extra, "steps": self.steps}
         self.path.write_text(json.dumps(document, indent=2) + "\n")
+
+
+def scanners_at_both_sizes(browser: Browser, axe_script: Path, folder: Path, base_url: str) -> dict[str, Scanner]:
+    """An axe scanner for the laptop and one for the phone, writing their reports under ``folder`` (emptied first)."""
+    shutil.rmtree(folder, ignore_errors=True)
+    return {
+        size: Scanner(browser, axe_script, folder / size, base_url=base_url, viewport=viewport)
+        for size, viewport in (("laptop", LAPTOP), ("phone", PHONE))
+    }
+
+
+def scan_both(scanners: dict[str, Scanner], name: str, page: Page, replay=None) -> None:
+    """Scan what ``page`` shows at both sizes; fail on any serious or critical violation."""
+    for size, scanner in scanners.items():
+        scanner.scan(f"{name} ({size})", page, replay=replay)
+        blocking = scanner.report()
+        assert not blocking, f"serious or critical accessibility violations:\n{blocking}"

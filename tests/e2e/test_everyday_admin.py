@@ -20,8 +20,7 @@ from credentials.domain.people import organizations
 from credentials.storage.database import transaction
 from tests.builders import Builders, definition, png_bytes
 
-from .accessibility import Scanner
-from .browsing import LAPTOP, PHONE, Account, Album, Person, assert_fits_width
+from .browsing import LAPTOP, PHONE, Account, Album, Person, assert_fits_width, scan_both, scanners_at_both_sizes
 
 pytestmark = pytest.mark.e2e
 
@@ -61,19 +60,7 @@ def album(artifacts) -> Album:
 @pytest.fixture(scope="module")
 def scanners(browser, axe_script, artifacts, live):
     """axe at laptop and at phone width; every test checks its scans are clean."""
-    folder = artifacts / "everyday-admin-accessibility"
-    shutil.rmtree(folder, ignore_errors=True)
-    return {
-        size: Scanner(browser, axe_script, folder / size, base_url=live.url, viewport=viewport)
-        for size, viewport in (("laptop", LAPTOP), ("phone", PHONE))
-    }
-
-
-def scan_both(scanners, name: str, page: Page, replay=None) -> None:
-    for size, scanner in scanners.items():
-        scanner.scan(f"{name} ({size})", page, replay=replay)
-        blocking = scanner.report()
-        assert not blocking, f"serious or critical accessibility violations:\n{blocking}"
+    return scanners_at_both_sizes(browser, axe_script, artifacts / "everyday-admin-accessibility", live.url)
 
 
 @pytest.fixture

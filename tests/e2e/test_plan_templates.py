@@ -18,8 +18,7 @@ from credentials.storage.models import GrowthPlan
 from tests.builders import Builders
 from tests.plans_builders import PlanBuilders
 
-from .accessibility import Scanner
-from .browsing import LAPTOP, PHONE, Account, Album, Person
+from .browsing import Account, Album, Person, scan_both, scanners_at_both_sizes
 
 pytestmark = pytest.mark.e2e
 
@@ -49,19 +48,7 @@ def album(artifacts) -> Album:
 
 @pytest.fixture(scope="module")
 def scanners(browser, axe_script, artifacts, live):
-    folder = artifacts / "plan-templates-accessibility"
-    shutil.rmtree(folder, ignore_errors=True)
-    return {
-        size: Scanner(browser, axe_script, folder / size, base_url=live.url, viewport=viewport)
-        for size, viewport in (("laptop", LAPTOP), ("phone", PHONE))
-    }
-
-
-def scan_both(scanners, name: str, page: Page, replay=None) -> None:
-    for size, scanner in scanners.items():
-        scanner.scan(f"{name} ({size})", page, replay=replay)
-        blocking = scanner.report()
-        assert not blocking, f"serious or critical accessibility violations:\n{blocking}"
+    return scanners_at_both_sizes(browser, axe_script, artifacts / "plan-templates-accessibility", live.url)
 
 
 @pytest.fixture
